@@ -1,0 +1,11 @@
+import type { Command } from "commander";
+import { registerConfigCommands } from "../config/cli.js";
+
+export interface CommandRoots {
+  program: Command;
+  /** The `scan` command group; layers add `scan <target>` subcommands to it. */
+  scan: Command;
+}
+
+/** Each layer adds its own commands. One line per layer, registered explicitly. */
+export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [registerConfigCommands];

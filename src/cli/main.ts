@@ -1,0 +1,37 @@
+import { Command, CommanderError } from "commander";
+import { TOOL_VERSION } from "../core/model.js";
+import { EXIT_FAILED, UsageError } from "./errors.js";
+import { LAYER_COMMANDS } from "./layers.js";
+
+export function buildProgram(): Command {
+  const program = new Command("kubeward")
+    .description("Kubernetes security from manifests to runtime: one engine, many gates.")
+    .version(TOOL_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  const scan = program.command("scan").description("scan manifests, images, file systems, SBOMs, nodes or clusters");
+  scan.exitOverride();
+  for (const register of LAYER_COMMANDS) register({ program, scan });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  let code = 0;
+  try {
+    await program.parseAsync(argv);
+    code = typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with exit code 0; usage errors with 2.
+      return err.exitCode === 0 ? 0 : EXIT_FAILED;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`kubeward: ${message}\n`);
+    if (!(err instanceof UsageError) && process.env.KUBEWARD_DEBUG && err instanceof Error) {
+      process.stderr.write(`${err.stack}\n`);
+    }
+    return EXIT_FAILED;
+  }
+  return code;
+}

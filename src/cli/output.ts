@@ -1,0 +1,87 @@
+import { writeFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import type { CheckMeta } from "../core/check.js";
+import { isSeverity, type Report, SEVERITIES, type Severity, severityRank } from "../core/model.js";
+import { activeFindings } from "../core/report.js";
+import { REPORTERS } from "../core/reporters/index.js";
+import { UsageError } from "./errors.js";
+
+/** Options every scanning command shares. */
+export interface OutputOptions {
+  format?: string;
+  output?: string;
+  severity?: string;
+  exitCode?: string;
+  includePassed?: boolean;
+  includeSuppressed?: boolean;
+}
+
+export function addOutputOptions(cmd: Command, formats: readonly string[] = [...REPORTERS.keys()]): Command {
+  return cmd
+    .addOption(
+      new Option("-f, --format <format>", "output format (default: table on a terminal, json otherwise)").choices(
+        formats,
+      ),
+    )
+    .option("-o, --output <file>", "write the report to FILE instead of stdout")
+    .option("--severity <list>", `only report these severities, comma-separated (${SEVERITIES.join(",")})`)
+    .option("--exit-code <n>", "exit with N when at least one finding remains after filtering")
+    .option("--include-passed", "also report checks that passed")
+    .option("--include-suppressed", "also report findings suppressed by exceptions (marked as such)");
+}
+
+export function parseSeverities(list: string | undefined): Set<Severity> | undefined {
+  if (!list) return undefined;
+  const out = new Set<Severity>();
+  for (const raw of list.split(",")) {
+    const s = raw.trim().toLowerCase();
+    if (!s) continue;
+    if (!isSeverity(s)) throw new UsageError(`unknown severity "${raw}" (expected ${SEVERITIES.join(", ")})`);
+    out.add(s);
+  }
+  return out;
+}
+
+/** Applies the user's filters to a finished report; the summary is recounted by the caller's buildReport. */
+export function filterFindings(report: Report, opts: OutputOptions): Report {
+  const severities = parseSeverities(opts.severity);
+  const findings = report.findings.filter(
+    (f) =>
+      (!severities || severities.has(f.severity)) &&
+      (opts.includePassed || f.status !== "pass") &&
+      (opts.includeSuppressed || !f.suppressed),
+  );
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  let total = 0;
+  for (const f of findings) {
+    if (f.suppressed || f.status === "pass") continue;
+    bySeverity[f.severity]++;
+    total++;
+  }
+  return { ...report, findings, summary: { total, bySeverity } };
+}
+
+/**
+ * Writes the report in the chosen format and returns the process exit code.
+ * Only the report goes to stdout; everything else goes to stderr.
+ */
+export function emitReport(report: Report, opts: OutputOptions, rules?: ReadonlyMap<string, CheckMeta>): number {
+  const toTerminal = !opts.output && process.stdout.isTTY === true;
+  const format = opts.format ?? (toTerminal ? "table" : "json");
+  const reporter = REPORTERS.get(format);
+  if (!reporter) throw new UsageError(`unknown format "${format}" (expected ${[...REPORTERS.keys()].join(", ")})`);
+  const filtered = filterFindings(report, opts);
+  const text = reporter.render(filtered, { color: toTerminal && !process.env.NO_COLOR, rules });
+  if (opts.output) writeFileSync(opts.output, text);
+  else process.stdout.write(text);
+  return exitCodeFor(filtered, opts.exitCode);
+}
+
+export function exitCodeFor(report: Report, exitCode: string | undefined): number {
+  if (exitCode === undefined) return 0;
+  const n = Number(exitCode);
+  if (!Number.isInteger(n) || n < 0 || n > 255) throw new UsageError(`--exit-code takes a number 0-255, got "${exitCode}"`);
+  return activeFindings(report).length > 0 ? n : 0;
+}
+
+export { severityRank };
