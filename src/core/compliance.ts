@@ -1,0 +1,217 @@
+// Compliance summaries: which framework controls (CIS section numbers, NSA/CISA
+// hardening topics, Pod Security Standards checks) a scan covered, and which of
+// them failed. Pure: the CLI puts the result in report.compliance and the table
+// reporter prints it.
+import type { CheckMeta } from "./check.js";
+import type { Finding } from "./model.js";
+
+export const FRAMEWORKS = ["cis", "nsa", "pss"] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+export type ControlStatus = "passed" | "failed" | "manual";
+
+export interface ComplianceControl {
+  /** CIS number ("5.1.1"), NSA topic ("pod-security") or upstream PSS check id ("runAsNonRoot"). */
+  id: string;
+  /** Check ids (or vulnerability ids) that map to this control, sorted. */
+  checks: string[];
+  status: ControlStatus;
+  /** Active (not suppressed, not passed) failing or warning findings mapped to this control. */
+  failedFindings: number;
+}
+
+export interface Compliance {
+  framework: Framework;
+  controls: ComplianceControl[];
+  passed: number;
+  failed: number;
+  /** Controls whose only findings are manual checks: neither passed nor failed, left out of the score. */
+  manual: number;
+  /** Percentage of passed controls among passed + failed, one decimal; 100 when there are none. */
+  score: number;
+}
+
+export interface ComplianceOptions {
+  /** PSS controls to report (upstream check ids); default: every check of restricted at the latest version. */
+  pssChecks?: readonly string[];
+}
+
+export class ComplianceError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "ComplianceError";
+    this.code = code;
+  }
+}
+
+/**
+ * Upstream Pod Security Admission checks (pod-security-admission policy/check_*.go):
+ * level, minor version that introduced the check, and the baseline check it overrides.
+ */
+const PSS_CHECKS: ReadonlyArray<{
+  id: string;
+  level: "baseline" | "restricted";
+  since: number;
+  overrides?: string;
+}> = [
+  { id: "privileged", level: "baseline", since: 0 },
+  { id: "hostNamespaces", level: "baseline", since: 0 },
+  { id: "hostPorts", level: "baseline", since: 0 },
+  { id: "hostPathVolumes", level: "baseline", since: 0 },
+  { id: "capabilities_baseline", level: "baseline", since: 0 },
+  { id: "appArmorProfile", level: "baseline", since: 0 },
+  { id: "seLinuxOptions", level: "baseline", since: 0 },
+  { id: "procMount", level: "baseline", since: 0 },
+  { id: "seccompProfile_baseline", level: "baseline", since: 0 },
+  { id: "sysctls", level: "baseline", since: 0 },
+  { id: "windowsHostProcess", level: "baseline", since: 0 },
+  { id: "hostProbesAndHostLifecycle", level: "baseline", since: 34 },
+  { id: "restrictedVolumes", level: "restricted", since: 0, overrides: "hostPathVolumes" },
+  { id: "runAsNonRoot", level: "restricted", since: 0 },
+  { id: "allowPrivilegeEscalation", level: "restricted", since: 8 },
+  { id: "seccompProfile_restricted", level: "restricted", since: 19, overrides: "seccompProfile_baseline" },
+  { id: "capabilities_restricted", level: "restricted", since: 22, overrides: "capabilities_baseline" },
+  { id: "runAsUser", level: "restricted", since: 23 },
+  { id: "procMount_restricted", level: "restricted", since: 35, overrides: "procMount" },
+];
+
+/** Latest policy version the table above knows. */
+export const PSS_LATEST_MINOR = 37;
+
+function parsePssVersion(version: string): number {
+  if (version === "latest") return PSS_LATEST_MINOR;
+  const m = /^v?1\.(\d+)$/.exec(version);
+  if (!m) throw new ComplianceError("bad-pss-version", `PSS version "${version}" is not "latest" or v1.N`);
+  return Math.min(Number(m[1]), PSS_LATEST_MINOR);
+}
+
+/**
+ * Every upstream check that exists at a level and version, overridden ones included
+ * (upstream's fixtures for restricted also exercise the baseline checks it overrides).
+ */
+export function pssChecksDefined(level: "baseline" | "restricted", version = "latest"): string[] {
+  const minor = parsePssVersion(version);
+  return PSS_CHECKS.filter((c) => c.since <= minor && (level === "restricted" || c.level === "baseline")).map(
+    (c) => c.id,
+  );
+}
+
+/** The checks that decide a level and version: defined ones minus those a restricted check overrides. */
+export function pssChecks(level: "baseline" | "restricted", version = "latest"): string[] {
+  const defined = pssChecksDefined(level, version);
+  const overridden = new Set(
+    PSS_CHECKS.filter((c) => c.overrides && defined.includes(c.id)).map((c) => c.overrides as string),
+  );
+  return defined.filter((id) => !overridden.has(id));
+}
+
+/** Controls a check maps to, for CIS and NSA (PSS mappings live on findings, see frameworkIds). */
+function metaIds(check: CheckMeta, framework: Framework): readonly string[] {
+  if (framework === "pss") {
+    // CheckMeta has no PSS field; a check module may still carry one (frameworks.pss.check).
+    const pss = (check.frameworks as { pss?: { check?: unknown } }).pss;
+    return typeof pss?.check === "string" ? [pss.check] : [];
+  }
+  return check.frameworks[framework] ?? [];
+}
+
+function findingIds(f: Finding, framework: Framework): readonly string[] {
+  const fw = f.frameworks;
+  if (!fw) return [];
+  if (framework === "pss") return fw.pss?.check ? [fw.pss.check] : [];
+  const ids = fw[framework];
+  return Array.isArray(ids) ? ids : [];
+}
+
+/** Only the checks mapped to a framework (for `--compliance` runs that skip the rest). */
+export function filterByFramework<T extends CheckMeta>(checks: readonly T[], framework: Framework): T[] {
+  assertFramework(framework);
+  return checks.filter((c) => metaIds(c, framework).length > 0);
+}
+
+function assertFramework(framework: string): asserts framework is Framework {
+  if (!(FRAMEWORKS as readonly string[]).includes(framework)) {
+    throw new ComplianceError(
+      "unknown-framework",
+      `unknown compliance framework "${framework}" (expected cis, nsa, pss)`,
+    );
+  }
+}
+
+/**
+ * Summarises a scan against a framework. Controls come from the checks' mappings (CIS, NSA),
+ * from the findings' own mappings (node benchmark numbers, PSS check ids), and for PSS from
+ * opts.pssChecks. A control fails when an active failing or warning finding maps to it.
+ */
+export function complianceSummary(
+  framework: Framework,
+  checks: readonly CheckMeta[],
+  findings: readonly Finding[],
+  opts: ComplianceOptions = {},
+): Compliance {
+  assertFramework(framework);
+  const controls = new Map<string, { checks: Set<string>; failed: number; manual: number }>();
+  const control = (id: string) => {
+    const known = controls.get(id);
+    if (known) return known;
+    const c = { checks: new Set<string>(), failed: 0, manual: 0 };
+    controls.set(id, c);
+    return c;
+  };
+  if (framework === "pss") for (const id of opts.pssChecks ?? pssChecks("restricted")) control(id);
+  for (const check of checks) for (const id of metaIds(check, framework)) control(id).checks.add(check.id);
+  for (const f of findings) {
+    for (const id of findingIds(f, framework)) {
+      const c = control(id);
+      c.checks.add(f.checkId);
+      if (f.suppressed || f.status === "pass") continue;
+      if (f.status === "manual") c.manual++;
+      else c.failed++;
+    }
+  }
+  const list: ComplianceControl[] = [...controls.entries()]
+    .sort(([a], [b]) => compareControlIds(a, b))
+    .map(([id, c]) => ({
+      id,
+      checks: [...c.checks].sort(),
+      status: c.failed > 0 ? "failed" : c.manual > 0 ? "manual" : "passed",
+      failedFindings: c.failed,
+    }));
+  const passed = list.filter((c) => c.status === "passed").length;
+  const failed = list.filter((c) => c.status === "failed").length;
+  const manual = list.length - passed - failed;
+  const score = passed + failed === 0 ? 100 : Math.round((passed / (passed + failed)) * 1000) / 10;
+  return { framework, controls: list, passed, failed, manual, score };
+}
+
+/** Dotted numbers compare numerically ("5.1.9" < "5.1.10"); anything else as text. */
+export function compareControlIds(a: string, b: string): number {
+  const pa = a.split(".");
+  const pb = b.split(".");
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (x === y) continue;
+    const nx = /^\d+$/.test(x) ? Number(x) : Number.NaN;
+    const ny = /^\d+$/.test(y) ? Number(y) : Number.NaN;
+    if (!Number.isNaN(nx) && !Number.isNaN(ny)) return nx - ny;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Narrows report.compliance (typed unknown in Report) for reporters. */
+export function isCompliance(v: unknown): v is Compliance {
+  if (typeof v !== "object" || v === null) return false;
+  const c = v as Partial<Compliance>;
+  return (
+    typeof c.framework === "string" &&
+    Array.isArray(c.controls) &&
+    typeof c.passed === "number" &&
+    typeof c.failed === "number" &&
+    typeof c.score === "number"
+  );
+}

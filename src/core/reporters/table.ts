@@ -1,0 +1,193 @@
+// Human-readable report for terminals: findings grouped by resource, then errors,
+// the compliance summary (when the scan made one) and a one-line count.
+import { type Compliance, isCompliance } from "../compliance.js";
+import type { Finding, Report, Severity } from "../model.js";
+import type { Reporter } from "./types.js";
+import {
+  evidenceLine,
+  evidenceOf,
+  groupBy,
+  resourceLabel,
+  sortedFindings,
+  summaryLine,
+  vulnerabilityLine,
+  vulnerabilityOf,
+} from "./util.js";
+
+/** Lines are wrapped to this many columns; fixed so that output does not depend on the terminal. */
+export const TABLE_WIDTH = 100;
+const SEVERITY_COLUMN = 9;
+const MAX_ID_COLUMN = 24;
+
+const ANSI: Record<Severity | "pass" | "bold" | "gray" | "green" | "red" | "yellow", string> = {
+  critical: "\u001b[1;31m",
+  high: "\u001b[31m",
+  medium: "\u001b[33m",
+  low: "\u001b[36m",
+  info: "\u001b[90m",
+  pass: "\u001b[32m",
+  bold: "\u001b[1m",
+  gray: "\u001b[90m",
+  green: "\u001b[32m",
+  red: "\u001b[31m",
+  yellow: "\u001b[33m",
+};
+const RESET = "\u001b[0m";
+
+type Paint = (style: keyof typeof ANSI, text: string) => string;
+
+/** Makes text from manifests safe to print: no terminal escapes, one line. */
+export function clean(text: string): string {
+  return text
+    .replace(/[\t\n\r]+/g, " ")
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** Word-wraps text to width, breaking words longer than a line. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (let word of text.split(" ")) {
+    while (word.length > width) {
+      if (line) {
+        lines.push(line);
+        line = "";
+      }
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+    }
+    if (!line) line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+function groupOf(f: Finding, target: string): string {
+  const res = resourceLabel(f.resource);
+  const file = f.location?.file;
+  if (res) return file ? `${res}  (${file})` : res;
+  return file ?? target;
+}
+
+function statusTag(f: Finding): { text: string; style: keyof typeof ANSI } {
+  if (f.status === "pass") return { text: "PASS", style: "pass" };
+  return { text: f.severity.toUpperCase(), style: f.severity };
+}
+
+function detailLines(f: Finding): string[] {
+  const out: string[] = [];
+  const where = [
+    f.resource?.container ? `container ${f.resource.container}` : "",
+    f.location?.line !== undefined ? `line ${f.location.line}` : "",
+    f.status === "warn" || f.status === "manual" ? f.status : "",
+  ].filter(Boolean);
+  if (f.message && f.message !== f.title) out.push(f.message);
+  const vuln = vulnerabilityOf(f);
+  if (vuln) out.push(vulnerabilityLine(vuln));
+  const evidence = evidenceOf(f);
+  if (evidence) out.push(evidenceLine(evidence));
+  if (where.length) out.push(`(${where.join(", ")})`);
+  if (f.suppressed) {
+    const s = f.suppressed;
+    out.push(
+      `suppressed by ${s.by}${s.reason ? `: ${s.reason}` : ""}${s.expires ? ` (until ${s.expires})` : ""}`,
+    );
+  }
+  return out;
+}
+
+function renderFinding(f: Finding, idWidth: number, paint: Paint): string[] {
+  const tag = statusTag(f);
+  const indent = 2 + SEVERITY_COLUMN + idWidth + 2;
+  const textWidth = Math.max(20, TABLE_WIDTH - indent);
+  const pad = " ".repeat(indent);
+  const id = clean(f.checkId);
+  const title = wrap(clean(f.title), textWidth);
+  const head = `  ${paint(tag.style, tag.text.padEnd(SEVERITY_COLUMN - 1))} ${id.padEnd(idWidth)}  `;
+  const lines = [`${head}${f.suppressed ? paint("gray", title[0] ?? "") : (title[0] ?? "")}`];
+  for (const l of title.slice(1)) lines.push(pad + l);
+  for (const detail of detailLines(f)) {
+    for (const l of wrap(clean(detail), textWidth)) lines.push(pad + paint("gray", l));
+  }
+  return lines;
+}
+
+function renderCompliance(c: Compliance, paint: Paint): string[] {
+  const name = c.framework.toUpperCase();
+  const counted = c.passed + c.failed;
+  const lines = [
+    paint(
+      "bold",
+      `Compliance (${name}): ${c.passed} of ${counted} controls passed (${c.score.toFixed(1)}%)` +
+        (c.manual ? `, ${c.manual} manual` : ""),
+    ),
+  ];
+  const idWidth = Math.min(MAX_ID_COLUMN, Math.max(0, ...c.controls.map((x) => x.id.length)));
+  for (const control of c.controls) {
+    const [label, style]: [string, keyof typeof ANSI] =
+      control.status === "failed"
+        ? ["FAIL", "red"]
+        : control.status === "manual"
+          ? ["MANUAL", "yellow"]
+          : ["PASS", "green"];
+    const checks = control.checks.length ? control.checks.join(", ") : "no check";
+    const count = control.failedFindings
+      ? ` (${control.failedFindings} ${control.failedFindings === 1 ? "finding" : "findings"})`
+      : "";
+    const indent = 2 + 7 + idWidth + 2;
+    const body = wrap(clean(`${checks}${count}`), Math.max(20, TABLE_WIDTH - indent));
+    lines.push(`  ${paint(style, label.padEnd(6))} ${clean(control.id).padEnd(idWidth)}  ${body[0]}`);
+    for (const l of body.slice(1)) lines.push(" ".repeat(indent) + l);
+  }
+  return lines;
+}
+
+export function renderTable(report: Report, color: boolean): string {
+  const paint: Paint = color
+    ? (style, text) => (text ? `${ANSI[style]}${text}${RESET}` : text)
+    : (_s, text) => text;
+  const out: string[] = [];
+  const scan = report.scan;
+  out.push(
+    paint("bold", clean(`kubeward ${report.tool.version}: ${scan.type} scan of ${scan.target}`)) +
+      paint("gray", ` (${scan.startedAt})`),
+    "",
+  );
+  const findings = sortedFindings(report.findings);
+  const groups = groupBy(findings, (f) => groupOf(f, scan.target));
+  for (const [key, list] of groups) {
+    out.push(paint("bold", clean(key)));
+    const idWidth = Math.min(MAX_ID_COLUMN, Math.max(...list.map((f) => clean(f.checkId).length)));
+    for (const f of list) out.push(...renderFinding(f, idWidth, paint));
+    out.push("");
+  }
+  if (findings.length === 0) out.push("No findings.", "");
+  if (report.errors.length > 0) {
+    out.push(paint("bold", `Errors (${report.errors.length})`));
+    for (const e of report.errors) {
+      const where = e.file ? `${e.file}${e.line !== undefined ? `:${e.line}` : ""}` : scan.target;
+      const text = `${where}${e.code ? ` [${e.code}]` : ""} ${e.message}`;
+      const body = wrap(clean(text), TABLE_WIDTH - 4);
+      out.push(`  ${paint("red", body[0] ?? "")}`, ...body.slice(1).map((l) => `    ${l}`));
+    }
+    out.push("");
+  }
+  const compliance = Array.isArray(report.compliance) ? report.compliance : [report.compliance];
+  for (const c of compliance) {
+    if (!isCompliance(c)) continue;
+    out.push(...renderCompliance(c, paint), "");
+  }
+  out.push(paint("bold", summaryLine(findings)));
+  return `${out.join("\n")}\n`;
+}
+
+export const tableReporter: Reporter = {
+  id: "table",
+  description: "human-readable findings grouped by resource, for terminals",
+  render: (report, opts) => renderTable(report, opts.color),
+};
