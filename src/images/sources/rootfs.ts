@@ -1,0 +1,95 @@
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
+import { join } from "node:path";
+import { errorMessage, ImageError } from "../errors.js";
+import type { FsEntry } from "../vfs.js";
+import type { Collector } from "../walker.js";
+
+function readFileBounded(full: string, size: number): Buffer {
+  const fd = openSync(full, "r");
+  try {
+    const buf = Buffer.alloc(size);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, buf, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return off === size ? buf : buf.subarray(0, off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Walks a root filesystem directory as if it were one layer. Symlinks are recorded, never followed, so
+ * nothing outside DIR is read; unreadable entries are reported and skipped.
+ */
+export function walkRootfs(col: Collector, dir: string): void {
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    throw new ImageError("not-found", "no such directory", dir);
+  }
+  if (!st.isDirectory()) throw new ImageError("bad-reference", "rootfs: is not a directory", dir);
+  const stack: string[] = [""];
+  while (stack.length) {
+    const rel = stack.pop()!;
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, rel));
+    } catch (err) {
+      col.errors.push({ file: rel || ".", message: `cannot list: ${errorMessage(err)}`, code: "unreadable" });
+      continue;
+    }
+    names.sort();
+    for (const name of names) {
+      const path = rel ? `${rel}/${name}` : name;
+      const full = join(dir, path);
+      col.countEntry(dir);
+      let s: ReturnType<typeof lstatSync>;
+      try {
+        s = lstatSync(full);
+      } catch (err) {
+        col.errors.push({ file: path, message: `cannot stat: ${errorMessage(err)}`, code: "unreadable" });
+        continue;
+      }
+      const mode = Number(s.mode) & 0o7777;
+      const size = Number(s.size);
+      if (s.isDirectory()) {
+        col.fs.entries.set(path, { kind: "dir", size: 0, mode, layer: -1 });
+        stack.push(path);
+        continue;
+      }
+      if (s.isSymbolicLink()) {
+        let link = "";
+        try {
+          link = readlinkSync(full);
+        } catch {}
+        col.fs.entries.set(path, { kind: "symlink", size: 0, mode, layer: -1, link });
+        continue;
+      }
+      const entry: FsEntry = { kind: s.isFile() ? "file" : "other", size, mode, layer: -1 };
+      col.fs.entries.set(path, entry);
+      if (!s.isFile()) continue;
+      const cats = col.wantsBytes(path, size, mode);
+      if (!cats) continue;
+      if (size > col.limits.maxFileSize) {
+        col.errors.push({
+          file: path,
+          message: `${size} bytes exceeds the ${col.limits.maxFileSize}-byte limit; not read`,
+          code: "file-too-large",
+        });
+        continue;
+      }
+      let data: Buffer;
+      try {
+        data = readFileBounded(full, size);
+      } catch (err) {
+        col.errors.push({ file: path, message: `cannot read: ${errorMessage(err)}`, code: "unreadable" });
+        continue;
+      }
+      col.catalog(path, entry, data, cats);
+    }
+  }
+}

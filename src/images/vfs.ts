@@ -1,0 +1,89 @@
+import type { Package } from "../core/model.js";
+
+export type EntryKind = "file" | "dir" | "symlink" | "hardlink" | "other";
+
+/** What the walker keeps about one path of the merged image file system (never the bytes, except retained files). */
+export interface FsEntry {
+  kind: EntryKind;
+  size: number;
+  mode: number;
+  /** Index of the layer that last wrote it (-1 for a plain root filesystem). */
+  layer: number;
+  link?: string;
+  packages?: Package[];
+  owns?: string[];
+  /** Bytes of small files kept for later (os-release and friends). */
+  data?: Buffer;
+}
+
+/** The merged view of all layers, path → entry, with symlink resolution clamped to the root. */
+export class VirtualFs {
+  readonly entries = new Map<string, FsEntry>();
+
+  get(path: string): FsEntry | undefined {
+    return this.entries.get(path);
+  }
+
+  /** Follows symlinks (absolute or relative) without ever leaving the root; undefined when dangling or looping. */
+  resolve(path: string): { path: string; entry: FsEntry } | undefined {
+    let cur = normalisePath(path);
+    if (cur === undefined) return undefined;
+    for (let hops = 0; hops < 40; hops++) {
+      // Resolve symlinked parent directories too.
+      const parts = cur.split("/");
+      let resolvedPrefix = "";
+      let changed = false;
+      for (let i = 0; i < parts.length; i++) {
+        const p = resolvedPrefix ? `${resolvedPrefix}/${parts[i]}` : parts[i]!;
+        const e = this.entries.get(p);
+        if (e?.kind === "symlink" && e.link !== undefined) {
+          const target = e.link.startsWith("/") ? e.link : `${resolvedPrefix}/${e.link}`;
+          const rest = parts.slice(i + 1).join("/");
+          const next = clampPath(rest ? `${target}/${rest}` : target);
+          cur = next;
+          changed = true;
+          break;
+        }
+        resolvedPrefix = p;
+      }
+      if (!changed) {
+        const e = this.entries.get(cur);
+        return e ? { path: cur, entry: e } : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** Retained bytes of a file, following symlinks. */
+  read(path: string): Buffer | undefined {
+    return this.resolve(path)?.entry.data;
+  }
+
+  exists(path: string): boolean {
+    return this.resolve(path) !== undefined;
+  }
+}
+
+/** Turns a tar member name into a root-relative path; undefined when it tries to leave the root. */
+export function normalisePath(name: string): string | undefined {
+  const out: string[] = [];
+  for (const part of name.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join("/");
+}
+
+/** Like normalisePath but ".." at the root stays at the root (how a chroot resolves symlinks). */
+export function clampPath(name: string): string {
+  const out: string[] = [];
+  for (const part of name.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
