@@ -1,0 +1,155 @@
+/**
+ * Rule output formats (`... user=%ka.user.name cmd=%proc.cmdline ...`) compiled once into a list of
+ * literal parts and field getters, and the Falco alert record (JSON line or text line).
+ */
+import type { EvalCtx, Getter, SlotRegistry } from "./condition/compile.js";
+import { RuntimeError } from "./errors.js";
+import type { Extracted, FieldTable } from "./fields/types.js";
+
+export const PRIORITIES = [
+  "Emergency",
+  "Alert",
+  "Critical",
+  "Error",
+  "Warning",
+  "Notice",
+  "Informational",
+  "Debug",
+] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Parse a rule priority like Falco does (case-insensitive, `info` is Informational). */
+export function parsePriority(raw: string): Priority | undefined {
+  const low = raw.trim().toLowerCase();
+  if (low === "info") return "Informational";
+  return PRIORITIES.find((p) => p.toLowerCase() === low);
+}
+
+/** 0 = Emergency ... 7 = Debug */
+export function priorityRank(p: Priority): number {
+  return PRIORITIES.indexOf(p);
+}
+
+export interface OutputFormat<E> {
+  render(c: EvalCtx<E>): {
+    text: string;
+    fields: Record<string, string | number | (string | number)[] | null>;
+  };
+  fields: string[];
+}
+
+const TOKEN = /%(\(?)([a-zA-Z]+[a-zA-Z0-9_]*(?:\.[a-zA-Z]+[a-zA-Z0-9_]*)+)(?:\[([^\]]*)\])?(\)?)/y;
+
+export function formatValue(v: Extracted): string {
+  if (v === undefined) return "<NA>";
+  if (Array.isArray(v)) return `(${v.join(",")})`;
+  return String(v);
+}
+
+/** Compile an output format; unknown fields throw RuntimeError code `output-format`. */
+export function compileOutput<E>(fmt: string, table: FieldTable<E>, slots: SlotRegistry): OutputFormat<E> {
+  const parts: (string | { name: string; get: Getter<E> })[] = [];
+  let lit = "";
+  let i = 0;
+  while (i < fmt.length) {
+    const ch = fmt[i]!;
+    if (ch !== "%") {
+      lit += ch;
+      i++;
+      continue;
+    }
+    TOKEN.lastIndex = i;
+    const m = TOKEN.exec(fmt);
+    if (!m) {
+      lit += ch;
+      i++;
+      continue;
+    }
+    const [whole, open, name, arg, close] = m as unknown as [
+      string,
+      string,
+      string,
+      string | undefined,
+      string,
+    ];
+    // %container.info was historically expanded to the container id and name; it prints nothing now
+    if (name === "container.info") {
+      i += whole.length - (open === "" && close === ")" ? 1 : 0);
+      continue;
+    }
+    const found = table.lookup(name);
+    if (!found)
+      throw new RuntimeError("output-format", `invalid formatting token %${name}: nonexistent field ${name}`);
+    const a = arg ?? found.arg;
+    const display = arg !== undefined ? `${name}[${arg}]` : name;
+    const extract = found.def.extract;
+    let get: Getter<E>;
+    if (!extract) get = () => undefined;
+    else {
+      const slot = slots.slot(display);
+      get = (c) => {
+        if (c.stamps[slot] === c.gen) return c.vals[slot];
+        const v = extract(c.evt, a);
+        c.stamps[slot] = c.gen;
+        c.vals[slot] = v;
+        return v;
+      };
+    }
+    if (lit) parts.push(lit);
+    lit = "";
+    parts.push({ name: display, get });
+    // a ")" that belongs to the surrounding text is kept as text
+    const consumed = open === "" && close === ")" ? whole.length - 1 : whole.length;
+    i += consumed;
+  }
+  if (lit) parts.push(lit);
+  const fieldNames = parts.filter((p) => typeof p !== "string").map((p) => (p as { name: string }).name);
+  return {
+    fields: fieldNames,
+    render(c) {
+      let text = "";
+      const fields: Record<string, string | number | (string | number)[] | null> = {};
+      for (const p of parts) {
+        if (typeof p === "string") text += p;
+        else {
+          const v = p.get(c);
+          text += formatValue(v);
+          fields[p.name] = v === undefined ? null : v;
+        }
+      }
+      return { text, fields };
+    },
+  };
+}
+
+/** One alert, in Falco's JSON output shape. */
+export interface Alert {
+  time: string;
+  rule: string;
+  priority: Priority;
+  output: string;
+  output_fields: Record<string, unknown>;
+  source: string;
+  tags: string[];
+  hostname: string;
+}
+
+/** ns since epoch -> RFC 3339 with nanoseconds, like Falco's `time` key. */
+export function isoNs(tsNs: number): string {
+  const ms = Math.floor(tsNs / 1e6);
+  const ns = String(Math.floor(tsNs % 1e9)).padStart(9, "0");
+  return `${new Date(ms).toISOString().slice(0, 19)}.${ns}Z`;
+}
+
+/** The `HH:MM:SS.nnnnnnnnn` prefix Falco puts before each output line. */
+export function clockNs(tsNs: number): string {
+  return isoNs(tsNs).slice(11, 29);
+}
+
+export function alertToJson(a: Alert): string {
+  return JSON.stringify(a);
+}
+
+export function alertToText(a: Alert): string {
+  return a.output;
+}

@@ -1,0 +1,70 @@
+/**
+ * Decoding of Kubernetes audit data: one JSON value per line (log backend) or one EventList body
+ * (webhook backend). Accepts audit.k8s.io/v1 and v1beta1. Anything else is reported, never thrown.
+ */
+import type { AuditEvent } from "../fields/k8saudit.js";
+
+export type DecodeResult =
+  | { events: AuditEvent[]; error?: undefined }
+  | { events: AuditEvent[]; error: string };
+
+/** RFC 3339 (with up to 9 fractional digits) to ns since the epoch; undefined if unparsable. */
+export function parseTimeNs(v: unknown): number | undefined {
+  if (typeof v !== "string") return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(v);
+  if (!m) return undefined;
+  const secMs = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(secMs)) return undefined;
+  const frac = (m[2] ?? "").padEnd(9, "0");
+  return secMs * 1e6 + Number(frac);
+}
+
+function toEvent(
+  obj: Record<string, unknown>,
+  nowNs: number,
+  text: string | undefined,
+  cluster?: string,
+): AuditEvent {
+  const ts =
+    parseTimeNs(obj.stageTimestamp) ??
+    parseTimeNs(obj.timestamp) ??
+    parseTimeNs(obj.requestReceivedTimestamp) ??
+    nowNs;
+  return { raw: obj, tsNs: ts, text, cluster };
+}
+
+/** Decode an already parsed JSON value (an Event or an EventList). */
+export function decodeAuditValue(v: unknown, nowNs: number, text?: string, cluster?: string): DecodeResult {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    return { events: [], error: "data not recognized as a k8s audit event" };
+  }
+  const obj = v as Record<string, unknown>;
+  if (obj.kind === "EventList") {
+    if (!Array.isArray(obj.items)) return { events: [], error: "EventList without an items array" };
+    const events: AuditEvent[] = [];
+    let bad = 0;
+    for (const it of obj.items) {
+      if (it && typeof it === "object" && !Array.isArray(it))
+        events.push(toEvent(it as Record<string, unknown>, nowNs, undefined, cluster));
+      else bad++;
+    }
+    return bad > 0
+      ? { events, error: `${bad} EventList item(s) not recognized as k8s audit events` }
+      : { events };
+  }
+  if (obj.kind === "Event") return { events: [toEvent(obj, nowNs, text, cluster)] };
+  return { events: [], error: "data not recognized as a k8s audit event" };
+}
+
+/** Decode one line of an audit log file. Blank lines give no events and no error. */
+export function decodeAuditLine(line: string, nowNs: number, cluster?: string): DecodeResult {
+  const t = line.trim();
+  if (t === "") return { events: [] };
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch (e) {
+    return { events: [], error: `malformed JSON: ${(e as Error).message}` };
+  }
+  return decodeAuditValue(v, nowNs, t, cluster);
+}
