@@ -1,0 +1,196 @@
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  ComplianceError,
+  compareControlIds,
+  complianceSummary,
+  filterByFramework,
+  isCompliance,
+  PSS_LATEST_MINOR,
+  pssChecks,
+  pssChecksDefined,
+} from "../../src/core/compliance.js";
+import type { Finding } from "../../src/core/model.js";
+import { CHECKS, fixtureFindings } from "./reporters-fixture.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PSS_FIXTURES = join(here, "../../../shared/conformance/pod-security/testdata");
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ComplianceError);
+    return (e as ComplianceError).code;
+  }
+  return undefined;
+}
+
+describe("complianceSummary (CIS)", () => {
+  const c = complianceSummary("cis", CHECKS, fixtureFindings());
+
+  it("lists every control the checks and findings map to, in numeric order", () => {
+    expect(c.controls.map((x) => x.id)).toEqual([
+      "1.1.9",
+      "1.2.1",
+      "5.1.1",
+      "5.1.2",
+      "5.1.3",
+      "5.2.5",
+      "5.2.6",
+      "5.3.2",
+    ]);
+    expect(c.controls.find((x) => x.id === "5.2.6")).toEqual({
+      id: "5.2.6",
+      checks: ["KW-POD-002"],
+      status: "failed",
+      failedFindings: 2,
+    });
+  });
+
+  it("passes a control whose only finding is suppressed, and counts warnings as failures", () => {
+    expect(c.controls.find((x) => x.id === "5.1.2")?.status).toBe("passed");
+    expect(c.controls.find((x) => x.id === "5.1.3")).toMatchObject({ status: "failed", failedFindings: 1 });
+  });
+
+  it("keeps manual node checks out of the score", () => {
+    expect(c.controls.find((x) => x.id === "1.1.9")).toMatchObject({ status: "manual", checks: ["1.1.9"] });
+    expect({ passed: c.passed, failed: c.failed, manual: c.manual, score: c.score }).toEqual({
+      passed: 1,
+      failed: 6,
+      manual: 1,
+      score: 14.3,
+    });
+    expect(isCompliance(c)).toBe(true);
+  });
+
+  it("passes every control when nothing failed, and scores 100 with no control at all", () => {
+    const clean = complianceSummary("cis", CHECKS, []);
+    expect(clean.controls.every((x) => x.status === "passed")).toBe(true);
+    expect(clean.score).toBe(100);
+    expect(complianceSummary("cis", [], []).score).toBe(100);
+    const passedOnly: Finding[] = fixtureFindings().filter((f) => f.status === "pass");
+    expect(complianceSummary("nsa", CHECKS, passedOnly).failed).toBe(0);
+  });
+
+  it("rounds the score to one decimal", () => {
+    // 2 of 3 NSA topics failing on purpose: network-separation, rbac, and immutable-filesystem passes.
+    const findings = fixtureFindings().filter((f) => ["KW-NET-001", "KW-RBAC-001"].includes(f.checkId));
+    const nsa = complianceSummary("nsa", CHECKS, findings);
+    expect(nsa.controls.map((x) => [x.id, x.status])).toEqual([
+      ["immutable-filesystem", "passed"],
+      ["network-separation", "failed"],
+      ["pod-security", "passed"],
+      ["rbac", "failed"],
+    ]);
+    expect(nsa.score).toBe(50);
+    const three = complianceSummary("nsa", CHECKS.slice(0, 4), findings.slice(0, 1));
+    expect(three.score).toBe(66.7);
+  });
+});
+
+describe("complianceSummary (PSS)", () => {
+  it("uses upstream check ids as controls and the findings' pss mapping", () => {
+    const c = complianceSummary("pss", CHECKS, fixtureFindings());
+    expect(c.controls.map((x) => x.id)).toEqual([...pssChecks("restricted")].sort());
+    expect(c.controls.find((x) => x.id === "allowPrivilegeEscalation")).toEqual({
+      id: "allowPrivilegeEscalation",
+      checks: ["KW-POD-001"],
+      status: "failed",
+      failedFindings: 1,
+    });
+    expect(c.controls.find((x) => x.id === "runAsNonRoot")?.status).toBe("failed");
+    expect(c.failed).toBe(2);
+    expect(c.passed).toBe(c.controls.length - 2);
+  });
+
+  it("accepts the caller's list of controls", () => {
+    const c = complianceSummary("pss", CHECKS, fixtureFindings(), {
+      pssChecks: pssChecks("baseline", "v1.20"),
+    });
+    // Findings mapped outside the list still show up: a failing control is never hidden.
+    const expected = [...pssChecks("baseline", "v1.20"), "allowPrivilegeEscalation", "runAsNonRoot"].sort();
+    expect(c.controls.map((x) => x.id)).toEqual(expected);
+  });
+});
+
+describe("PSS check table", () => {
+  it.skipIf(!existsSync(PSS_FIXTURES))(
+    "names exactly the checks upstream's fixtures exercise, for every level and version",
+    () => {
+      let compared = 0;
+      for (const level of ["baseline", "restricted"] as const) {
+        for (const version of readdirSync(join(PSS_FIXTURES, level))) {
+          const failDir = join(PSS_FIXTURES, level, version, "fail");
+          if (!existsSync(failDir)) continue;
+          const fromFixtures = new Set(readdirSync(failDir).map((f) => f.replace(/\d*\.yaml$/, "")));
+          const ours = pssChecksDefined(level, version).map((id) => id.toLowerCase());
+          expect(ours.sort(), `${level} ${version}`).toEqual([...fromFixtures].sort());
+          compared++;
+        }
+      }
+      expect(compared).toBe(2 * (PSS_LATEST_MINOR + 1));
+    },
+  );
+
+  it("drops baseline checks that a restricted check overrides", () => {
+    expect(pssChecks("restricted", "v1.37")).not.toContain("hostPathVolumes");
+    expect(pssChecks("restricted", "v1.37")).toContain("restrictedVolumes");
+    expect(pssChecks("restricted", "v1.37")).not.toContain("procMount");
+    expect(pssChecks("restricted", "v1.34")).toContain("procMount");
+    expect(pssChecks("restricted", "v1.18")).toContain("seccompProfile_baseline");
+    expect(pssChecks("restricted", "v1.19")).not.toContain("seccompProfile_baseline");
+    expect(pssChecks("baseline", "latest")).toEqual(pssChecks("baseline", "v1.37"));
+    expect(pssChecks("baseline", "v1.99")).toEqual(pssChecks("baseline", "v1.37"));
+  });
+
+  it("rejects a malformed version with a code", () => {
+    expect(codeOf(() => pssChecks("baseline", "1.x"))).toBe("bad-pss-version");
+    expect(codeOf(() => pssChecks("baseline", "v2.0"))).toBe("bad-pss-version");
+  });
+});
+
+describe("filterByFramework", () => {
+  it("keeps only checks mapped to the framework", () => {
+    expect(filterByFramework(CHECKS, "cis").map((c) => c.id)).toEqual([
+      "KW-POD-001",
+      "KW-POD-002",
+      "KW-RBAC-001",
+      "KW-RBAC-002",
+      "KW-RBAC-003",
+      "KW-NET-001",
+    ]);
+    expect(filterByFramework(CHECKS, "nsa").map((c) => c.id)).not.toContain("KW-RBAC-003");
+    expect(filterByFramework(CHECKS, "pss")).toEqual([]);
+    const withPss = [{ ...CHECKS[0]!, frameworks: { pss: { check: "privileged" } } as never }];
+    expect(filterByFramework(withPss, "pss")).toHaveLength(1);
+  });
+
+  it("rejects an unknown framework with a code", () => {
+    expect(codeOf(() => filterByFramework(CHECKS, "iso27001" as never))).toBe("unknown-framework");
+    expect(codeOf(() => complianceSummary("soc2" as never, CHECKS, []))).toBe("unknown-framework");
+  });
+});
+
+describe("compareControlIds", () => {
+  it("orders dotted numbers numerically and other ids as text", () => {
+    const ids = ["5.1.10", "5.1.9", "1.2", "5.1", "10.1", "rbac", "1.2.1", "network"];
+    expect([...ids].sort(compareControlIds)).toEqual([
+      "1.2",
+      "1.2.1",
+      "5.1",
+      "5.1.9",
+      "5.1.10",
+      "10.1",
+      "network",
+      "rbac",
+    ]);
+  });
+
+  it("tells compliance objects from other values", () => {
+    expect(isCompliance(undefined)).toBe(false);
+    expect(isCompliance({ framework: "cis", controls: "x", passed: 0, failed: 0, score: 1 })).toBe(false);
+  });
+});
