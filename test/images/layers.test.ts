@@ -1,0 +1,251 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ImageError } from "../../src/images/errors.js";
+import { inventoryImage } from "../../src/images/inventory.js";
+import {
+  buildImage,
+  type Compression,
+  DEBIAN_OS_RELEASE,
+  dpkgStatus,
+  type Entry,
+  writeDockerArchive,
+  writeOciArchive,
+  writeOciLayout,
+} from "./helpers/image-builder.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "kw-img-"));
+
+const base: Entry[] = [
+  { name: "etc/", type: "directory" },
+  { name: "etc/os-release", data: DEBIAN_OS_RELEASE },
+  { name: "var/lib/dpkg/status", data: dpkgStatus([{ name: "libc6", version: "2.36-9" }]) },
+];
+
+async function layout(layers: Entry[][], compression: Compression = "gzip", tag = "t") {
+  const dir = tmp();
+  const img = await buildImage({ layers, compression });
+  writeOciLayout(join(dir, "oci"), { [tag]: img });
+  return { ref: `oci:${join(dir, "oci")}:${tag}`, img, dir };
+}
+
+async function expectCode(p: Promise<unknown>, code: string) {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ImageError);
+  expect((err as ImageError).code).toBe(code);
+}
+
+describe("layer compression", () => {
+  for (const c of ["gzip", "zstd", "none"] as const) {
+    it(`reads ${c} layers`, async () => {
+      const { ref } = await layout([base], c);
+      const inv = await inventoryImage(ref);
+      expect(inv.packages.map((p) => `${p.name}@${p.version}`)).toEqual(["libc6@2.36-9"]);
+      expect(inv.os?.family).toBe("debian");
+    });
+  }
+});
+
+describe("whiteouts", () => {
+  it("a package database deleted in an upper layer yields no packages", async () => {
+    const { ref } = await layout([base, [{ name: "var/lib/dpkg/.wh.status", data: "" }]]);
+    const inv = await inventoryImage(ref);
+    expect(inv.packages).toEqual([]);
+  });
+
+  it("an opaque directory hides lower content but keeps the upper layer's own files", async () => {
+    const { ref, img } = await layout([
+      base,
+      [
+        { name: "var/lib/dpkg/.wh..wh..opq", data: "" },
+        { name: "var/lib/dpkg/status", data: dpkgStatus([{ name: "zlib1g", version: "1:1.2.13" }]) },
+      ],
+    ]);
+    const inv = await inventoryImage(ref);
+    expect(inv.packages.map((p) => p.name)).toEqual(["zlib1g"]);
+    expect(inv.packages[0]!.layerDigest).toBe(img.layers[1]!.digest);
+  });
+
+  it("a whited-out directory removes everything below it", async () => {
+    const { ref } = await layout([base, [{ name: "var/lib/.wh.dpkg", data: "" }]]);
+    const inv = await inventoryImage(ref);
+    expect(inv.packages).toEqual([]);
+    expect(inv.fs.exists("var/lib/dpkg/status")).toBe(false);
+    expect(inv.fs.exists("etc/os-release")).toBe(true);
+  });
+
+  it("a package keeps the layer that introduced it when later layers rewrite the database", async () => {
+    const { ref, img } = await layout([
+      base,
+      [
+        {
+          name: "var/lib/dpkg/status",
+          data: dpkgStatus([
+            { name: "libc6", version: "2.36-9" },
+            { name: "curl", version: "7.88.1-10" },
+          ]),
+        },
+      ],
+    ]);
+    const inv = await inventoryImage(ref);
+    const by = Object.fromEntries(inv.packages.map((p) => [p.name, p.layerDigest]));
+    expect(by).toEqual({ libc6: img.layers[0]!.digest, curl: img.layers[1]!.digest });
+  });
+});
+
+describe("hostile tars", () => {
+  it("skips members that climb out of the root, with an error naming them", async () => {
+    const { ref } = await layout([
+      [...base, { name: "../../etc/evil", data: "x" }, { name: "a/../../escape", data: "x" }],
+    ]);
+    const inv = await inventoryImage(ref);
+    expect(inv.packages).toHaveLength(1);
+    expect(inv.errors.map((e) => e.code)).toEqual(["tar-path-escape", "tar-path-escape"]);
+    expect(inv.errors[0]!.file).toBe("../../etc/evil");
+  });
+
+  it("keeps absolute member names inside the root", async () => {
+    const { ref } = await layout([
+      [{ name: "/var/lib/dpkg/status", data: dpkgStatus([{ name: "abs", version: "1" }]) }],
+    ]);
+    const inv = await inventoryImage(ref);
+    expect(inv.packages.map((p) => [p.name, p.path])).toEqual([["abs", "var/lib/dpkg/status"]]);
+  });
+
+  it("never follows symlinks out of the root: os-release -> /../../../etc/os-release stays inside", async () => {
+    const { ref } = await layout([
+      [
+        { name: "etc/os-release", type: "symlink", linkname: "../../../../../etc/hostname" },
+        { name: "etc/hostname", data: "ID=evil\n" },
+        { name: "var/lib/dpkg/status", type: "symlink", linkname: "/../../../var/lib/dpkg/status" },
+      ],
+    ]);
+    const inv = await inventoryImage(ref);
+    // The link resolves to /etc/hostname of the image, not of the host; the host is never read.
+    expect(inv.os).toBeUndefined();
+    expect(inv.packages).toEqual([]);
+    expect(inv.fs.resolve("etc/os-release")?.path).toBe("etc/hostname");
+  });
+
+  it("does not read wanted files above the size limit", async () => {
+    const big = dpkgStatus(Array.from({ length: 2000 }, (_, i) => ({ name: `p${i}`, version: "1" })));
+    const { ref } = await layout([[{ name: "var/lib/dpkg/status", data: big }]]);
+    const inv = await inventoryImage(ref, { limits: { maxFileSize: 1000 } });
+    expect(inv.packages).toEqual([]);
+    expect(inv.errors.map((e) => e.code)).toEqual(["file-too-large"]);
+  });
+
+  it("stops a decompression bomb at the uncompressed layer limit", async () => {
+    const { ref } = await layout([[{ name: "zeros", data: Buffer.alloc(50 << 20) }]]);
+    await expectCode(inventoryImage(ref, { limits: { maxLayerBytes: 10 << 20 } }), "layer-too-large");
+  });
+
+  it("stops at the entry count limit", async () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({ name: `f${i}`, data: "" }));
+    const { ref } = await layout([many]);
+    await expectCode(inventoryImage(ref, { limits: { maxEntries: 100 } }), "too-many-entries");
+  });
+
+  it("rejects a truncated layer with tar-invalid", async () => {
+    const { ref, dir, img } = await layout([base], "none");
+    const blob = join(dir, "oci", "blobs", "sha256", img.layers[0]!.digest.slice(7));
+    writeFileSync(blob, readFileSync(blob).subarray(0, 700));
+    await expectCode(inventoryImage(ref), "tar-invalid");
+  });
+
+  it("rejects a corrupt gzip layer", async () => {
+    const dir = tmp();
+    const img = await buildImage({ layers: [base] });
+    const bad = Buffer.concat([img.layers[0]!.blob.subarray(0, 20), Buffer.alloc(100, 7)]);
+    img.layers[0]!.blob = bad;
+    const { sha } = await import("./helpers/image-builder.js");
+    img.layers[0]!.digest = sha(bad);
+    const manifest = JSON.parse(img.manifest.toString());
+    manifest.layers[0].digest = sha(bad);
+    manifest.layers[0].size = bad.length;
+    img.manifest = Buffer.from(JSON.stringify(manifest));
+    img.manifestDigest = sha(img.manifest);
+    writeOciLayout(join(dir, "oci"), { t: img });
+    await expectCode(inventoryImage(`oci:${join(dir, "oci")}:t`), "decompress-failed");
+  });
+});
+
+describe("sources", () => {
+  it("reads docker-archive and oci-archive files, named or recognised by content", async () => {
+    const dir = tmp();
+    const img = await buildImage({ layers: [base, [{ name: "usr/bin/x", data: "x", mode: 0o755 }]] });
+    await writeDockerArchive(join(dir, "d.tar"), img, "example.com/app:1.0");
+    await writeOciArchive(join(dir, "o.tar"), img, "1.0");
+    for (const ref of [
+      `docker-archive:${dir}/d.tar`,
+      `${dir}/d.tar`,
+      `oci-archive:${dir}/o.tar:1.0`,
+      `${dir}/o.tar`,
+    ]) {
+      const inv = await inventoryImage(ref);
+      expect(
+        inv.packages.map((p) => p.name),
+        ref,
+      ).toEqual(["libc6"]);
+      expect(inv.image.layers).toHaveLength(2);
+    }
+    const d = await inventoryImage(`docker-archive:${dir}/d.tar`);
+    expect(d.image.transport).toBe("docker-archive");
+    expect(d.image.repoTags).toEqual(["example.com/app:1.0"]);
+    expect(d.packages[0]!.layerDigest).toBe(img.layers[0]!.diffId);
+    const o = await inventoryImage(`${dir}/o.tar`);
+    expect(o.image.transport).toBe("oci-archive");
+    expect(o.image.digest).toBe(img.manifestDigest);
+  });
+
+  it("picks the platform from an index (default linux/amd64) and reports others as missing", async () => {
+    const dir = tmp();
+    const amd = await buildImage({
+      layers: [[{ name: "var/lib/dpkg/status", data: dpkgStatus([{ name: "amd", version: "1" }]) }]],
+    });
+    const arm = await buildImage({
+      layers: [[{ name: "var/lib/dpkg/status", data: dpkgStatus([{ name: "arm", version: "1" }]) }]],
+      architecture: "arm64",
+    });
+    writeOciLayout(
+      join(dir, "oci"),
+      {},
+      {
+        tag: "multi",
+        platforms: [
+          { img: arm, os: "linux", architecture: "arm64", variant: "v8" },
+          { img: amd, os: "linux", architecture: "amd64" },
+        ],
+      },
+    );
+    const ref = `oci:${join(dir, "oci")}:multi`;
+    expect((await inventoryImage(ref)).packages.map((p) => p.name)).toEqual(["amd"]);
+    expect((await inventoryImage(ref, { platform: "linux/arm64/v8" })).packages.map((p) => p.name)).toEqual([
+      "arm",
+    ]);
+    expect((await inventoryImage(ref, { platform: "linux/arm64" })).image.indexDigest).toMatch(/^sha256:/);
+    await expectCode(inventoryImage(ref, { platform: "linux/s390x" }), "no-matching-platform");
+  });
+
+  it("names the problem for unknown tags, missing layouts and bad JSON", async () => {
+    const { dir } = await layout([base]);
+    await expectCode(inventoryImage(`oci:${join(dir, "oci")}:nope`), "not-found");
+    await expectCode(inventoryImage(`oci:${dir}`), "bad-index");
+    writeFileSync(join(dir, "oci", "index.json"), "{not json");
+    await expectCode(inventoryImage(`oci:${join(dir, "oci")}:t`), "bad-index");
+    await expectCode(inventoryImage("/no/such/path"), "not-found");
+    const junk = join(dir, "junk.tar");
+    writeFileSync(junk, Buffer.alloc(1024, 1));
+    await expectCode(inventoryImage(junk), "tar-invalid");
+  });
+
+  it("detects a tampered config blob", async () => {
+    const { dir, img, ref } = await layout([base]);
+    writeFileSync(join(dir, "oci", "blobs", "sha256", img.configDigest.slice(7)), "{}");
+    await expectCode(inventoryImage(ref), "digest-mismatch");
+  });
+});
