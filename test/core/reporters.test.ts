@@ -144,8 +144,15 @@ describe("table reporter", () => {
       resource: { kind: "Pod", namespace: "a", name: "b" },
       location: { file: "p.yaml", line: 4 },
     };
-    const text = render("table", fixtureReport([...fixtureFindings(), long]));
+    const longId: Finding = {
+      ...long,
+      checkId: "PYSEC-2024-0000000000000000000000001",
+      title: "t ".repeat(60),
+    };
+    const text = render("table", fixtureReport([...fixtureFindings(), long, longId]));
     for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(TABLE_WIDTH);
+    // The long id gets its own line; the title below it stays aligned with the other rows.
+    expect(text).toMatch(/\n {2}MEDIUM {3}PYSEC-2024-0000000000000000000000001\n {23}t t t/);
   });
 
   it("groups findings by resource with file, shows vulnerability and node details, errors, compliance, summary", () => {

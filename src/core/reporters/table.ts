@@ -79,19 +79,23 @@ function statusTag(f: Finding): { text: string; style: keyof typeof ANSI } {
   return { text: f.severity.toUpperCase(), style: f.severity };
 }
 
-function detailLines(f: Finding): string[] {
-  const out: string[] = [];
+/** Where the finding is ("container app, line 17, warn"), shown after the title when it fits. */
+function whereOf(f: Finding): string | undefined {
   const where = [
     f.resource?.container ? `container ${f.resource.container}` : "",
     f.location?.line !== undefined ? `line ${f.location.line}` : "",
     f.status === "warn" || f.status === "manual" ? f.status : "",
   ].filter(Boolean);
+  return where.length ? `(${where.join(", ")})` : undefined;
+}
+
+function detailLines(f: Finding): string[] {
+  const out: string[] = [];
   if (f.message && f.message !== f.title) out.push(f.message);
   const vuln = vulnerabilityOf(f);
   if (vuln) out.push(vulnerabilityLine(vuln));
   const evidence = evidenceOf(f);
   if (evidence) out.push(evidenceLine(evidence));
-  if (where.length) out.push(`(${where.join(", ")})`);
   if (f.suppressed) {
     const s = f.suppressed;
     out.push(
@@ -107,13 +111,25 @@ function renderFinding(f: Finding, idWidth: number, paint: Paint): string[] {
   const textWidth = Math.max(20, TABLE_WIDTH - indent);
   const pad = " ".repeat(indent);
   const id = clean(f.checkId);
-  const title = wrap(clean(f.title), textWidth);
-  const head = `  ${paint(tag.style, tag.text.padEnd(SEVERITY_COLUMN - 1))} ${id.padEnd(idWidth)}  `;
-  const lines = [`${head}${f.suppressed ? paint("gray", title[0] ?? "") : (title[0] ?? "")}`];
-  for (const l of title.slice(1)) lines.push(pad + l);
-  for (const detail of detailLines(f)) {
-    for (const l of wrap(clean(detail), textWidth)) lines.push(pad + paint("gray", l));
+  const title = wrap(clean(f.title), textWidth).map((l) => (f.suppressed ? paint("gray", l) : l));
+  const titleWidths = wrap(clean(f.title), textWidth).map((l) => l.length);
+  const details = detailLines(f).flatMap((d) => wrap(clean(d), textWidth));
+  const where = whereOf(f);
+  if (where) {
+    const last = titleWidths.length - 1;
+    const w = clean(where);
+    if (titleWidths[last]! + 1 + w.length <= textWidth) title[last] = `${title[last]} ${paint("gray", w)}`;
+    else details.push(...wrap(w, textWidth));
   }
+  const head = `  ${paint(tag.style, tag.text.padEnd(SEVERITY_COLUMN - 1))} `;
+  const lines: string[] = [];
+  if (id.length > idWidth) {
+    // An id too long for the column gets a line of its own, so that the text stays aligned.
+    lines.push(`${head}${id}`, ...title.map((l) => pad + l));
+  } else {
+    lines.push(`${head}${id.padEnd(idWidth)}  ${title[0]}`, ...title.slice(1).map((l) => pad + l));
+  }
+  for (const l of details) lines.push(pad + paint("gray", l));
   return lines;
 }
 
@@ -162,7 +178,9 @@ export function renderTable(report: Report, color: boolean): string {
   const groups = groupBy(findings, (f) => groupOf(f, scan.target));
   for (const [key, list] of groups) {
     out.push(paint("bold", clean(key)));
-    const idWidth = Math.min(MAX_ID_COLUMN, Math.max(...list.map((f) => clean(f.checkId).length)));
+    // Ids longer than the column get their own line; the others set its width.
+    const ids = list.map((f) => clean(f.checkId).length).filter((n) => n <= MAX_ID_COLUMN);
+    const idWidth = Math.max(8, ...ids);
     for (const f of list) out.push(...renderFinding(f, idWidth, paint));
     out.push("");
   }
