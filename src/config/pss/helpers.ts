@@ -1,6 +1,5 @@
 // Shared readers for the checks. The engine reads plain JSON (YAML parsed as is), so each
 // reader accepts only the type the Kubernetes API would decode; anything else counts as unset.
-import type { FieldPath } from "../../core/model.js";
 import type { PssFailure, PssPod, PssViolation } from "./types.js";
 
 export type Obj = Record<string, unknown>;
@@ -16,9 +15,10 @@ export function str(v: unknown): string {
 /** The three container lists, in upstream's visiting order. */
 export const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
 
-export type ContainerVisitor = (c: Obj, name: string, path: FieldPath) => void;
+/** Called per container with its list field and index (its spec-relative path is [list, index]). */
+export type ContainerVisitor = (c: Obj, name: string, list: string, index: number) => void;
 
-/** Visits every init, regular and ephemeral container with its spec-relative path. */
+/** Visits every init, regular and ephemeral container. Allocates nothing per container. */
 export function visitContainers(spec: Obj, visit: ContainerVisitor): void {
   for (let t = 0; t < 3; t++) {
     const field = CONTAINER_LISTS[t]!;
@@ -27,7 +27,7 @@ export function visitContainers(spec: Obj, visit: ContainerVisitor): void {
     for (let i = 0; i < list.length; i++) {
       const c = rec(list[i]);
       if (!c) continue;
-      visit(c, containerName(c, field, i), [field, i]);
+      visit(c, containerName(c, field, i), field, i);
     }
   }
 }

@@ -5,20 +5,20 @@ import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js"
 
 function check1Dot8(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const ctx = sc(c);
     const ape = ctx?.allowPrivilegeEscalation;
     if (ape === false) return;
     if (ape === true) {
       out = push(out, {
         message: `container ${JSON.stringify(name)} sets securityContext.allowPrivilegeEscalation=true`,
-        path: [...path, "securityContext", "allowPrivilegeEscalation"],
+        path: [list, ci, "securityContext", "allowPrivilegeEscalation"],
         container: name,
       });
     } else {
       out = push(out, {
         message: `container ${JSON.stringify(name)} does not set securityContext.allowPrivilegeEscalation=false`,
-        path: ctx ? [...path, "securityContext"] : path,
+        path: ctx ? [list, ci, "securityContext"] : [list, ci],
         container: name,
       });
     }

@@ -43,7 +43,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
       },
     ];
   }
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const p = rec(sc(c)?.appArmorProfile);
     if (!p || allowedType(str(p.type))) return;
     const t = str(p.type);
@@ -51,7 +51,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     badTypes.push(t);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.appArmorProfile.type=${JSON.stringify(t)}`,
-      path: [...path, "securityContext", "appArmorProfile", "type"],
+      path: [list, ci, "securityContext", "appArmorProfile", "type"],
       container: name,
     });
   });

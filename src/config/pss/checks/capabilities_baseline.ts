@@ -32,7 +32,7 @@ const ALLOWED = new Set([
 function check1Dot0(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
   const bad: string[] = [];
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const add = rec(sc(c)?.capabilities)?.add;
     if (!Array.isArray(add)) return;
     for (let i = 0; i < add.length; i++) {
@@ -42,7 +42,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
       bad.push(shown);
       out = push(out, {
         message: `container ${JSON.stringify(name)} adds capability ${JSON.stringify(shown)} in securityContext.capabilities.add`,
-        path: [...path, "securityContext", "capabilities", "add", i],
+        path: [list, ci, "securityContext", "capabilities", "add", i],
         container: name,
       });
     }

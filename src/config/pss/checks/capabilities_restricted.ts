@@ -18,7 +18,7 @@ function check1Dot22(pod: PssPod): PssFailure | null {
   const missingDrop: string[] = [];
   const adding: string[] = [];
   const added: string[] = [];
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const ctx = sc(c);
     const caps = rec(ctx?.capabilities);
     const drop = caps?.drop;
@@ -26,7 +26,11 @@ function check1Dot22(pod: PssPod): PssFailure | null {
       missingDrop.push(name);
       out = push(out, {
         message: `container ${JSON.stringify(name)} does not set securityContext.capabilities.drop=["ALL"]`,
-        path: caps ? [...path, "securityContext", "capabilities"] : ctx ? [...path, "securityContext"] : path,
+        path: caps
+          ? [list, ci, "securityContext", "capabilities"]
+          : ctx
+            ? [list, ci, "securityContext"]
+            : [list, ci],
         container: name,
       });
     }
@@ -41,7 +45,7 @@ function check1Dot22(pod: PssPod): PssFailure | null {
       added.push(shown);
       out = push(out, {
         message: `container ${JSON.stringify(name)} adds capability ${JSON.stringify(shown)} in securityContext.capabilities.add`,
-        path: [...path, "securityContext", "capabilities", "add", i],
+        path: [list, ci, "securityContext", "capabilities", "add", i],
         container: name,
       });
     }

@@ -5,16 +5,16 @@ import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js"
 function check1Dot0(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
   const ports: string[] = [];
-  visitContainers(pod.spec, (c: Obj, name, path) => {
-    const list = c.ports;
-    if (!Array.isArray(list)) return;
-    for (let i = 0; i < list.length; i++) {
-      const hostPort = rec(list[i])?.hostPort;
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
+    const portList = c.ports;
+    if (!Array.isArray(portList)) return;
+    for (let i = 0; i < portList.length; i++) {
+      const hostPort = rec(portList[i])?.hostPort;
       if (typeof hostPort !== "number" || hostPort === 0) continue;
       ports.push(String(hostPort));
       out = push(out, {
         message: `container ${JSON.stringify(name)} uses hostPort ${hostPort}`,
-        path: [...path, "ports", i, "hostPort"],
+        path: [list, ci, "ports", i, "hostPort"],
         container: name,
       });
     }

@@ -20,11 +20,14 @@ const ACTIONS = ["httpGet", "tcpSocket"] as const;
 function check1Dot34(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
   const hosts: string[] = [];
+  // The path is built only for a violation, so the pass path allocates nothing per container.
   const inspect = (
     handler: Obj | undefined,
     name: string,
-    path: readonly (string | number)[],
-    label: string,
+    list: string,
+    ci: number,
+    field: string,
+    hook?: string,
   ) => {
     if (!handler) return;
     for (const action of ACTIONS) {
@@ -32,18 +35,17 @@ function check1Dot34(pod: PssPod): PssFailure | null {
       if (host === "") continue;
       hosts.push(host);
       out = push(out, {
-        message: `container ${JSON.stringify(name)} sets ${label}.${action}.host=${JSON.stringify(host)}`,
-        path: [...path, action, "host"],
+        message: `container ${JSON.stringify(name)} sets ${hook ? `${field}.${hook}` : field}.${action}.host=${JSON.stringify(host)}`,
+        path: hook ? [list, ci, field, hook, action, "host"] : [list, ci, field, action, "host"],
         container: name,
       });
     }
   };
-  visitContainers(pod.spec, (c: Obj, name, path) => {
-    for (const probe of PROBES) inspect(rec(c[probe]), name, [...path, probe], probe);
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
+    for (const probe of PROBES) inspect(rec(c[probe]), name, list, ci, probe);
     const lifecycle = rec(c.lifecycle);
     if (!lifecycle) return;
-    for (const hook of HOOKS)
-      inspect(rec(lifecycle[hook]), name, [...path, "lifecycle", hook], `lifecycle.${hook}`);
+    for (const hook of HOOKS) inspect(rec(lifecycle[hook]), name, list, ci, "lifecycle", hook);
   });
   if (!out) return null;
   const names = namesOf(out);

@@ -4,11 +4,11 @@ import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js"
 
 function check1Dot0(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     if (sc(c)?.privileged !== true) return;
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.privileged=true`,
-      path: [...path, "securityContext", "privileged"],
+      path: [list, ci, "securityContext", "privileged"],
       container: name,
     });
   });

@@ -18,7 +18,7 @@ import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js"
 export function procMountStrict(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
   const types: string[] = [];
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const ctx = sc(c);
     if (!ctx) return;
     const v = ctx.procMount;
@@ -27,7 +27,7 @@ export function procMountStrict(pod: PssPod): PssFailure | null {
     types.push(shown);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.procMount=${JSON.stringify(shown)}`,
-      path: [...path, "securityContext", "procMount"],
+      path: [list, ci, "securityContext", "procMount"],
       container: name,
     });
   });

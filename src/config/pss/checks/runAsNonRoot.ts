@@ -16,7 +16,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
   }
   const explicit: string[] = [];
   const implicit: string[] = [];
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const ctx = sc(c);
     const v = ctx?.runAsNonRoot;
     if (typeof v === "boolean") {
@@ -24,7 +24,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
       explicit.push(name);
       out = push(out, {
         message: `container ${JSON.stringify(name)} sets securityContext.runAsNonRoot=false`,
-        path: [...path, "securityContext", "runAsNonRoot"],
+        path: [list, ci, "securityContext", "runAsNonRoot"],
         container: name,
       });
       return;
@@ -33,7 +33,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     implicit.push(name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} does not set securityContext.runAsNonRoot=true (nor does the pod)`,
-      path: ctx ? [...path, "securityContext"] : path,
+      path: ctx ? [list, ci, "securityContext"] : [list, ci],
       container: name,
     });
   });

@@ -9,12 +9,12 @@ function check1Dot23(pod: PssPod): PssFailure | null {
   if (podBad)
     out = [{ message: "pod sets securityContext.runAsUser=0", path: ["securityContext", "runAsUser"] }];
   const bad: string[] = [];
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     if (sc(c)?.runAsUser !== 0) return;
     bad.push(name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.runAsUser=0`,
-      path: [...path, "securityContext", "runAsUser"],
+      path: [list, ci, "securityContext", "runAsUser"],
       container: name,
     });
   });

@@ -57,14 +57,14 @@ function make(allowedTypes: ReadonlySet<string>) {
     const podOpts = rec(podSc(pod.spec)?.seLinuxOptions);
     const podBad = podOpts ? inspect(podOpts, "pod", ["securityContext", "seLinuxOptions"]) : false;
     const badContainers: string[] = [];
-    visitContainers(pod.spec, (c: Obj, name, path) => {
+    visitContainers(pod.spec, (c: Obj, name, list, ci) => {
       const opts = rec(sc(c)?.seLinuxOptions);
       if (!opts) return;
       if (
         inspect(
           opts,
           `container ${JSON.stringify(name)}`,
-          [...path, "securityContext", "seLinuxOptions"],
+          [list, ci, "securityContext", "seLinuxOptions"],
           name,
         )
       ) {

@@ -74,7 +74,7 @@ function check1Dot19(pod: PssPod): PssFailure | null {
     ];
   }
   const bad: string[] = [];
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const p = rec(sc(c)?.seccompProfile);
     if (!p || validType(p.type)) return;
     const t = str(p.type);
@@ -82,7 +82,7 @@ function check1Dot19(pod: PssPod): PssFailure | null {
     bad.push(name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
-      path: [...path, "securityContext", "seccompProfile", "type"],
+      path: [list, ci, "securityContext", "seccompProfile", "type"],
       container: name,
     });
   });

@@ -35,7 +35,7 @@ function check1Dot19(pod: PssPod): PssFailure | null {
   }
   const explicit: string[] = [];
   const implicit: string[] = [];
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const ctx = sc(c);
     const p = rec(ctx?.seccompProfile);
     if (p) {
@@ -45,7 +45,7 @@ function check1Dot19(pod: PssPod): PssFailure | null {
       explicit.push(name);
       out = push(out, {
         message: `container ${JSON.stringify(name)} sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
-        path: [...path, "securityContext", "seccompProfile", "type"],
+        path: [list, ci, "securityContext", "seccompProfile", "type"],
         container: name,
       });
       return;
@@ -54,7 +54,7 @@ function check1Dot19(pod: PssPod): PssFailure | null {
     implicit.push(name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} does not set securityContext.seccompProfile.type (nor does the pod)`,
-      path: ctx ? [...path, "securityContext"] : path,
+      path: ctx ? [list, ci, "securityContext"] : [list, ci],
       container: name,
     });
   });

@@ -14,12 +14,12 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     ];
   }
   const bad: string[] = [];
-  visitContainers(pod.spec, (c: Obj, name, path) => {
+  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     if (rec(sc(c)?.windowsOptions)?.hostProcess !== true) return;
     bad.push(name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.windowsOptions.hostProcess=true`,
-      path: [...path, "securityContext", "windowsOptions", "hostProcess"],
+      path: [list, ci, "securityContext", "windowsOptions", "hostProcess"],
       container: name,
     });
   });
