@@ -450,6 +450,17 @@ describe("scanner integration", () => {
     expect(runChecks(PSS_CHECKS, ctx([cm, noSpec]))).toEqual([]);
   });
 
+  it("fails the scan with code pss-version or pss-level when the options are bad (callers validate first)", () => {
+    const obj = objectFromData({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p" },
+      spec: { containers: [{ name: "a" }] },
+    });
+    expect(codeOf(() => runChecks(PSS_CHECKS, ctx([obj], "baseline", "1.30")))).toBe("pss-version");
+    expect(codeOf(() => runChecks(PSS_CHECKS, ctx([obj], "privileged" as PssLevel)))).toBe("pss-level");
+  });
+
   it("names the resolved version in every finding", () => {
     const obj = objectFromData({
       apiVersion: "v1",

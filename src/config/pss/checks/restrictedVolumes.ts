@@ -3,7 +3,7 @@
 // Replaces hostPathVolumes under restricted. (Upstream allows image volumes at every policy version.)
 // A volume that names no source at all is allowed: the API server defaults it to emptyDir before
 // admission runs, and upstream's fixtures (restrictedvolumes0) rely on that.
-import { push, quote, rec } from "../helpers.js";
+import { distinct, push, quote, rec } from "../helpers.js";
 import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js";
 
 const ALLOWED = [
@@ -59,6 +59,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
   if (!Array.isArray(volumes)) return null;
   let out: PssViolation[] | undefined;
   const names: string[] = [];
+  const types: string[] = [];
   for (let i = 0; i < volumes.length; i++) {
     const v = rec(volumes[i]);
     if (!v || allowed(v)) continue;
@@ -66,6 +67,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     if (type === undefined) continue;
     const name = typeof v.name === "string" ? v.name : `volumes[${i}]`;
     names.push(name);
+    types.push(type);
     out = push(out, {
       message: `volume ${JSON.stringify(name)} uses restricted volume type ${type}`,
       path: ["volumes", i, type],
@@ -74,7 +76,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
   if (!out) return null;
   return {
     reason: "restricted volume types",
-    detail: `${names.length === 1 ? "volume" : "volumes"} ${quote(names)} ${names.length === 1 ? "uses a restricted type" : "use restricted types"}`,
+    detail: `${names.length === 1 ? "volume" : "volumes"} ${quote(names)} ${names.length === 1 ? "uses" : "use"} restricted volume ${types.length === 1 ? "type" : "types"} ${quote(distinct(types))}`,
     violations: out,
   };
 }
