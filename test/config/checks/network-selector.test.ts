@@ -2,10 +2,14 @@
 // TestRequirementSelectorMatching (pkg/labels/selector_test.go), re-expressed as
 // metav1.LabelSelector matchExpressions, plus the LabelSelector validation rules.
 import { describe, expect, it } from "vitest";
-import { matchSelector } from "../../../src/config/checks/lib/selector.js";
 import { policyTypesOf } from "../../../src/config/checks/lib/netpol.js";
+import { matchSelector } from "../../../src/config/checks/lib/selector.js";
 
-const expr = (key: string, operator: string, values?: string[]) => ({ key, operator, ...(values ? { values } : {}) });
+const expr = (key: string, operator: string, values?: string[]) => ({
+  key,
+  operator,
+  ...(values ? { values } : {}),
+});
 
 describe("matchSelector: upstream requirement matching", () => {
   const cases: Array<[Record<string, string>, unknown[], boolean]> = [
@@ -33,7 +37,10 @@ describe("matchSelector: LabelSelector rules", () => {
     expect(matchSelector(sel, { app: "api", tier: "edge" })).toEqual({ ok: true, matches: false });
   });
   it("inherited object properties are not labels", () => {
-    expect(matchSelector({ matchExpressions: [expr("constructor", "Exists")] }, {})).toEqual({ ok: true, matches: false });
+    expect(matchSelector({ matchExpressions: [expr("constructor", "Exists")] }, {})).toEqual({
+      ok: true,
+      matches: false,
+    });
     expect(matchSelector({ matchLabels: { toString: "x" } }, {})).toEqual({ ok: true, matches: false });
   });
   it.each([

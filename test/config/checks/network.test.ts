@@ -16,13 +16,34 @@ const denyAll = netpol("deny-all", { podSelector: {}, policyTypes: ["Ingress", "
 ruleTester(netIngressIsolation, {
   valid: [
     { name: "default deny selects every pod", objects: [web, api, denyIngress] },
-    { name: "no policyTypes means Ingress", objects: [web, netpol("allow-web", { podSelector: { matchLabels: { app: "web" } }, ingress: [{}] })] },
+    {
+      name: "no policyTypes means Ingress",
+      objects: [web, netpol("allow-web", { podSelector: { matchLabels: { app: "web" } }, ingress: [{}] })],
+    },
     {
       name: "matchExpressions NotIn matches pods without the key",
-      objects: [web, netpol("p", { podSelector: { matchExpressions: [{ key: "tier", operator: "NotIn", values: ["back"] }] } })],
+      objects: [
+        web,
+        netpol("p", {
+          podSelector: { matchExpressions: [{ key: "tier", operator: "NotIn", values: ["back"] }] },
+        }),
+      ],
     },
-    { name: "CronJob pods selected by template labels", objects: [cronJob("report"), netpol("p", { podSelector: { matchLabels: { app: "report" } } })] },
-    { name: "PodTemplate runs no pods", objects: [{ apiVersion: "v1", kind: "PodTemplate", metadata: { name: "t", namespace: "shop" }, template: { spec: goodPodSpec() } }] },
+    {
+      name: "CronJob pods selected by template labels",
+      objects: [cronJob("report"), netpol("p", { podSelector: { matchLabels: { app: "report" } } })],
+    },
+    {
+      name: "PodTemplate runs no pods",
+      objects: [
+        {
+          apiVersion: "v1",
+          kind: "PodTemplate",
+          metadata: { name: "t", namespace: "shop" },
+          template: { spec: goodPodSpec() },
+        },
+      ],
+    },
     {
       name: "unset namespaces group as default",
       objects: [deployment("web", goodPodSpec(), null), netpol("deny", { podSelector: {} }, "default")],
@@ -32,17 +53,45 @@ ruleTester(netIngressIsolation, {
     {
       name: "no policy at all",
       objects: [web],
-      expected: [{ id: "KW-NET-001", path: LABELS, name: "web", message: ['namespace "shop" has no NetworkPolicy for ingress and no default-deny ingress policy'] }],
+      expected: [
+        {
+          id: "KW-NET-001",
+          path: LABELS,
+          name: "web",
+          message: ['namespace "shop" has no NetworkPolicy for ingress and no default-deny ingress policy'],
+        },
+      ],
     },
     {
       name: "policy selects another workload only",
-      objects: [web, api, netpol("allow-api", { podSelector: { matchLabels: { app: "api" } }, ingress: [{ from: [{ podSelector: {} }] }] })],
-      expected: [{ id: "KW-NET-001", path: LABELS, name: "web", message: ["1 ingress NetworkPolicy(ies) but none selects labels {app: web}"] }],
+      objects: [
+        web,
+        api,
+        netpol("allow-api", {
+          podSelector: { matchLabels: { app: "api" } },
+          ingress: [{ from: [{ podSelector: {} }] }],
+        }),
+      ],
+      expected: [
+        {
+          id: "KW-NET-001",
+          path: LABELS,
+          name: "web",
+          message: ["1 ingress NetworkPolicy(ies) but none selects labels {app: web}"],
+        },
+      ],
     },
     {
       name: "egress-only policy does not isolate ingress",
       objects: [pod("solo"), netpol("egress", { podSelector: {}, policyTypes: ["Egress"] })],
-      expected: [{ id: "KW-NET-001", path: ["metadata", "labels"], name: "solo", message: ["has no NetworkPolicy for ingress"] }],
+      expected: [
+        {
+          id: "KW-NET-001",
+          path: ["metadata", "labels"],
+          name: "solo",
+          message: ["has no NetworkPolicy for ingress"],
+        },
+      ],
     },
     {
       name: "policy in another namespace",
@@ -56,15 +105,25 @@ ruleTester(netIngressIsolation, {
         api,
         netpol("tiered", { podSelector: { matchExpressions: [{ key: "tier", operator: "Exists" }] } }),
         netpol("untiered-but-not-web", {
-          podSelector: { matchExpressions: [{ key: "tier", operator: "DoesNotExist" }, { key: "app", operator: "In", values: ["db"] }] },
+          podSelector: {
+            matchExpressions: [
+              { key: "tier", operator: "DoesNotExist" },
+              { key: "app", operator: "In", values: ["db"] },
+            ],
+          },
         }),
       ],
       expected: [{ id: "KW-NET-001", path: LABELS, name: "web" }],
     },
     {
       name: "policy with invalid selector is ignored and named",
-      objects: [web, netpol("broken", { podSelector: { matchExpressions: [{ key: "app", operator: "In", values: [] }] } })],
-      expected: [{ id: "KW-NET-001", path: LABELS, name: "web", message: ["ignored for invalid podSelector: broken"] }],
+      objects: [
+        web,
+        netpol("broken", { podSelector: { matchExpressions: [{ key: "app", operator: "In", values: [] }] } }),
+      ],
+      expected: [
+        { id: "KW-NET-001", path: LABELS, name: "web", message: ["ignored for invalid podSelector: broken"] },
+      ],
     },
   ],
 });
@@ -72,13 +131,26 @@ ruleTester(netIngressIsolation, {
 ruleTester(netEgressIsolation, {
   valid: [
     { name: "deny all", objects: [web, api, denyAll] },
-    { name: "egress rules imply Egress", objects: [web, netpol("dns", { podSelector: {}, egress: [{ ports: [{ port: 53, protocol: "UDP" }] }] })] },
+    {
+      name: "egress rules imply Egress",
+      objects: [
+        web,
+        netpol("dns", { podSelector: {}, egress: [{ ports: [{ port: 53, protocol: "UDP" }] }] }),
+      ],
+    },
   ],
   invalid: [
     {
       name: "ingress-only default deny leaves egress open",
       objects: [web, denyIngress],
-      expected: [{ id: "KW-NET-002", path: LABELS, name: "web", message: ["no NetworkPolicy for egress and no default-deny egress policy"] }],
+      expected: [
+        {
+          id: "KW-NET-002",
+          path: LABELS,
+          name: "web",
+          message: ["no NetworkPolicy for egress and no default-deny egress policy"],
+        },
+      ],
     },
     {
       name: "empty egress list without policyTypes is ingress only",
@@ -88,7 +160,12 @@ ruleTester(netEgressIsolation, {
   ],
 });
 
-const svc = (spec: Record<string, unknown>) => ({ apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "shop" }, spec });
+const svc = (spec: Record<string, unknown>) => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "web", namespace: "shop" },
+  spec,
+});
 ruleTester(netExposedService, {
   valid: [
     { name: "ClusterIP", objects: [svc({ type: "ClusterIP", ports: [{ port: 80 }] })] },
@@ -121,13 +198,34 @@ const ingress = (spec: Record<string, unknown>) => ({
 });
 const rule = (host?: string) => ({
   ...(host ? { host } : {}),
-  http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] },
+  http: {
+    paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }],
+  },
 });
 ruleTester(netIngressTls, {
   valid: [
-    { name: "all hosts covered", objects: [ingress({ tls: [{ hosts: ["shop.example.com"], secretName: "t" }], rules: [rule("shop.example.com")] })] },
-    { name: "wildcard certificate", objects: [ingress({ tls: [{ hosts: ["*.example.com"] }], rules: [rule("a.example.com"), rule("B.EXAMPLE.COM")] })] },
-    { name: "TLS entry without hosts covers all", objects: [ingress({ tls: [{ secretName: "default" }], rules: [rule("x.example.org"), rule()] })] },
+    {
+      name: "all hosts covered",
+      objects: [
+        ingress({
+          tls: [{ hosts: ["shop.example.com"], secretName: "t" }],
+          rules: [rule("shop.example.com")],
+        }),
+      ],
+    },
+    {
+      name: "wildcard certificate",
+      objects: [
+        ingress({
+          tls: [{ hosts: ["*.example.com"] }],
+          rules: [rule("a.example.com"), rule("B.EXAMPLE.COM")],
+        }),
+      ],
+    },
+    {
+      name: "TLS entry without hosts covers all",
+      objects: [ingress({ tls: [{ secretName: "default" }], rules: [rule("x.example.org"), rule()] })],
+    },
   ],
   invalid: [
     {
@@ -158,7 +256,11 @@ const pa = (name: string, ns: string, spec: Record<string, unknown>) => ({
   spec,
 });
 const meshStrict = pa("default", "istio-system", { mtls: { mode: "STRICT" } });
-const istioNs = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "istio-injection": "enabled" } } };
+const istioNs = {
+  apiVersion: "v1",
+  kind: "Namespace",
+  metadata: { name: "shop", labels: { "istio-injection": "enabled" } },
+};
 
 ruleTester(netIstioMtls, {
   valid: [
@@ -166,14 +268,26 @@ ruleTester(netIstioMtls, {
     { name: "mesh-wide STRICT", objects: [web, meshStrict] },
     {
       name: "workload-specific STRICT override",
-      objects: [web, meshStrict, pa("web", "shop", { selector: { matchLabels: { app: "web" } }, mtls: { mode: "STRICT" } })],
+      objects: [
+        web,
+        meshStrict,
+        pa("web", "shop", { selector: { matchLabels: { app: "web" } }, mtls: { mode: "STRICT" } }),
+      ],
     },
   ],
   invalid: [
     {
       name: "Istio in use but no PeerAuthentication",
       objects: [istioNs, web],
-      expected: [{ id: "KW-NET-005", message: ["no mesh-wide PeerAuthentication in root namespace istio-system", "without a STRICT namespace-wide policy: shop"] }],
+      expected: [
+        {
+          id: "KW-NET-005",
+          message: [
+            "no mesh-wide PeerAuthentication in root namespace istio-system",
+            "without a STRICT namespace-wide policy: shop",
+          ],
+        },
+      ],
     },
     {
       name: "PERMISSIVE namespace and DISABLE port under a STRICT mesh",
@@ -181,36 +295,73 @@ ruleTester(netIstioMtls, {
         web,
         meshStrict,
         pa("shop", "shop", { mtls: { mode: "PERMISSIVE" } }),
-        pa("metrics", "shop", { selector: { matchLabels: { app: "web" } }, portLevelMtls: { "9090": { mode: "DISABLE" } } }),
+        pa("metrics", "shop", {
+          selector: { matchLabels: { app: "web" } },
+          portLevelMtls: { "9090": { mode: "DISABLE" } },
+        }),
       ],
       expected: [
-        { id: "KW-NET-005", path: ["spec", "mtls", "mode"], name: "shop", severity: "medium", message: ['namespace "shop"'] },
-        { id: "KW-NET-005", path: ["spec", "portLevelMtls", "9090", "mode"], name: "metrics", severity: "high" },
+        {
+          id: "KW-NET-005",
+          path: ["spec", "mtls", "mode"],
+          name: "shop",
+          severity: "medium",
+          message: ['namespace "shop"'],
+        },
+        {
+          id: "KW-NET-005",
+          path: ["spec", "portLevelMtls", "9090", "mode"],
+          name: "metrics",
+          severity: "high",
+        },
       ],
     },
     {
       name: "mesh-wide policy with mode UNSET",
-      objects: [web, pa("default", "istio-system", {}), pa("shop", "shop", { mtls: { mode: "STRICT" } }), deployment("x", goodPodSpec(), "other")],
-      expected: [{ id: "KW-NET-005", path: ["spec"], name: "default", message: ["leaves mtls.mode UNSET", "policy: other"] }],
+      objects: [
+        web,
+        pa("default", "istio-system", {}),
+        pa("shop", "shop", { mtls: { mode: "STRICT" } }),
+        deployment("x", goodPodSpec(), "other"),
+      ],
+      expected: [
+        {
+          id: "KW-NET-005",
+          path: ["spec"],
+          name: "default",
+          message: ["leaves mtls.mode UNSET", "policy: other"],
+        },
+      ],
     },
     {
       name: "mesh-wide DISABLE reported once",
       objects: [web, pa("default", "istio-system", { mtls: { mode: "DISABLE" } })],
-      expected: [{ id: "KW-NET-005", path: ["spec", "mtls", "mode"], severity: "high", message: ["mesh-wide"] }],
+      expected: [
+        { id: "KW-NET-005", path: ["spec", "mtls", "mode"], severity: "high", message: ["mesh-wide"] },
+      ],
     },
   ],
 });
 
 ruleTester(netInvalidPolicySelector, {
   valid: [
-    { name: "valid selector", objects: [netpol("p", { podSelector: { matchExpressions: [{ key: "a", operator: "Exists" }] } })] },
+    {
+      name: "valid selector",
+      objects: [netpol("p", { podSelector: { matchExpressions: [{ key: "a", operator: "Exists" }] } })],
+    },
     { name: "empty selector", objects: [denyAll] },
   ],
   invalid: [
     {
       name: "DoesNotExist with values",
-      objects: [netpol("p", { podSelector: { matchExpressions: [{ key: "a", operator: "DoesNotExist", values: ["x"] }] } })],
-      expected: [{ id: "KW-NET-006", path: ["spec", "podSelector"], message: ["DoesNotExist takes no values"] }],
+      objects: [
+        netpol("p", {
+          podSelector: { matchExpressions: [{ key: "a", operator: "DoesNotExist", values: ["x"] }] },
+        }),
+      ],
+      expected: [
+        { id: "KW-NET-006", path: ["spec", "podSelector"], message: ["DoesNotExist takes no values"] },
+      ],
     },
   ],
 });

@@ -6,7 +6,11 @@ import { ruleTester } from "./harness.js";
 
 const user = (name: string) => ({ kind: "User", apiGroup: "rbac.authorization.k8s.io", name });
 const group = (name: string) => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name });
-const sa = (name: string, namespace?: string) => ({ kind: "ServiceAccount", name, ...(namespace ? { namespace } : {}) });
+const sa = (name: string, namespace?: string) => ({
+  kind: "ServiceAccount",
+  name,
+  ...(namespace ? { namespace } : {}),
+});
 const view = { kind: "ClusterRole", name: "view" };
 const admin = { kind: "ClusterRole", name: "cluster-admin" };
 const bootstrapMeta = { labels: { "kubernetes.io/bootstrapping": "rbac-defaults" } };
@@ -14,19 +18,36 @@ const bootstrapMeta = { labels: { "kubernetes.io/bootstrapping": "rbac-defaults"
 ruleTester(rbacClusterAdminBinding, {
   valid: [
     { name: "view", objects: [binding("b", view, [user("alice")])] },
-    { name: "a Role named cluster-admin is not the ClusterRole", objects: [binding("b", { kind: "Role", name: "cluster-admin" }, [user("a")])] },
-    { name: "bootstrap system:masters binding", objects: [binding("cluster-admin", admin, [group("system:masters")], "ClusterRoleBinding", bootstrapMeta)] },
+    {
+      name: "a Role named cluster-admin is not the ClusterRole",
+      objects: [binding("b", { kind: "Role", name: "cluster-admin" }, [user("a")])],
+    },
+    {
+      name: "bootstrap system:masters binding",
+      objects: [
+        binding("cluster-admin", admin, [group("system:masters")], "ClusterRoleBinding", bootstrapMeta),
+      ],
+    },
   ],
   invalid: [
     {
       name: "ClusterRoleBinding",
       objects: [binding("ops", admin, [user("alice"), sa("ci", "tools")], "ClusterRoleBinding")],
-      expected: [{ id: "KW-RBAC-009", path: ["roleRef", "name"], severity: "critical", message: ["User alice", "ServiceAccount tools/ci"] }],
+      expected: [
+        {
+          id: "KW-RBAC-009",
+          path: ["roleRef", "name"],
+          severity: "critical",
+          message: ["User alice", "ServiceAccount tools/ci"],
+        },
+      ],
     },
     {
       name: "RoleBinding",
       objects: [binding("ops", admin, [user("bob")])],
-      expected: [{ id: "KW-RBAC-009", path: ["roleRef", "name"], severity: "high", message: ['namespace "shop"'] }],
+      expected: [
+        { id: "KW-RBAC-009", path: ["roleRef", "name"], severity: "high", message: ['namespace "shop"'] },
+      ],
     },
   ],
 });
@@ -34,21 +55,51 @@ ruleTester(rbacClusterAdminBinding, {
 ruleTester(rbacAnonymousBinding, {
   valid: [
     { name: "named user", objects: [binding("b", view, [user("alice"), group("devs")])] },
-    { name: "bootstrap discovery binding", objects: [binding("system:discovery", view, [group("system:authenticated")], "ClusterRoleBinding", bootstrapMeta)] },
+    {
+      name: "bootstrap discovery binding",
+      objects: [
+        binding(
+          "system:discovery",
+          view,
+          [group("system:authenticated")],
+          "ClusterRoleBinding",
+          bootstrapMeta,
+        ),
+      ],
+    },
   ],
   invalid: [
     {
       name: "anonymous user and unauthenticated group",
-      objects: [binding("b", view, [user("alice"), user("system:anonymous"), group("system:unauthenticated")], "ClusterRoleBinding")],
+      objects: [
+        binding(
+          "b",
+          view,
+          [user("alice"), user("system:anonymous"), group("system:unauthenticated")],
+          "ClusterRoleBinding",
+        ),
+      ],
       expected: [
-        { id: "KW-RBAC-010", path: ["subjects", 1, "name"], severity: "critical", message: ['ClusterRole "view"', "system:anonymous"] },
+        {
+          id: "KW-RBAC-010",
+          path: ["subjects", 1, "name"],
+          severity: "critical",
+          message: ['ClusterRole "view"', "system:anonymous"],
+        },
         { id: "KW-RBAC-010", path: ["subjects", 2, "name"], severity: "critical" },
       ],
     },
     {
       name: "system:authenticated is medium",
       objects: [binding("b", view, [group("system:authenticated")])],
-      expected: [{ id: "KW-RBAC-010", path: ["subjects", 0, "name"], severity: "medium", message: ["every authenticated identity"] }],
+      expected: [
+        {
+          id: "KW-RBAC-010",
+          path: ["subjects", 0, "name"],
+          severity: "medium",
+          message: ["every authenticated identity"],
+        },
+      ],
     },
   ],
 });
@@ -71,7 +122,14 @@ ruleTester(rbacDefaultSaBinding, {
     },
     {
       name: "service account groups contain default accounts",
-      objects: [binding("b", view, [group("system:serviceaccounts:shop"), group("system:serviceaccounts")], "ClusterRoleBinding")],
+      objects: [
+        binding(
+          "b",
+          view,
+          [group("system:serviceaccounts:shop"), group("system:serviceaccounts")],
+          "ClusterRoleBinding",
+        ),
+      ],
       expected: [
         { id: "KW-RBAC-011", path: ["subjects", 0, "name"], message: ['namespace "shop"'] },
         { id: "KW-RBAC-011", path: ["subjects", 1, "name"], message: ["all namespaces"] },

@@ -7,7 +7,12 @@ import { type Access, type Rule, ruleGrants } from "../../../src/config/checks/l
 function rule(verbs: string[], apiGroups: string[], resources: string[], resourceNames: string[] = []): Rule {
   return { verbs, apiGroups, resources, resourceNames, nonResourceURLs: [], index: 0, path: ["rules", 0] };
 }
-const req = (verb: string, apiGroup: string, resource: string, unnamed = false): Access => ({ verb, apiGroup, resource, unnamed });
+const req = (verb: string, apiGroup: string, resource: string, unnamed = false): Access => ({
+  verb,
+  apiGroup,
+  resource,
+  unnamed,
+});
 
 type Row = [Access, boolean];
 const upstream: Array<{ name: string; rule: Rule; rows: Row[] }> = [
@@ -94,7 +99,8 @@ const upstream: Array<{ name: string; rule: Rule; rows: Row[] }> = [
 describe("ruleGrants follows the RBAC authorizer", () => {
   for (const t of upstream) {
     it(t.name, () => {
-      for (const [access, want] of t.rows) expect(ruleGrants(t.rule, access), JSON.stringify(access)).toBe(want);
+      for (const [access, want] of t.rows)
+        expect(ruleGrants(t.rule, access), JSON.stringify(access)).toBe(want);
     });
   }
 
@@ -111,7 +117,12 @@ describe("ruleGrants follows the RBAC authorizer", () => {
   });
 
   it("resourceNames cannot grant create on a collection or deletecollection, but do grant named requests", () => {
-    const named = rule(["create", "get", "deletecollection"], [""], ["pods", "serviceaccounts/token"], ["web"]);
+    const named = rule(
+      ["create", "get", "deletecollection"],
+      [""],
+      ["pods", "serviceaccounts/token"],
+      ["web"],
+    );
     expect(ruleGrants(named, { verb: "create", apiGroup: "", resource: "pods" })).toBe(false);
     expect(ruleGrants(named, { verb: "deletecollection", apiGroup: "", resource: "pods" })).toBe(false);
     expect(ruleGrants(named, { verb: "get", apiGroup: "", resource: "pods" })).toBe(true);

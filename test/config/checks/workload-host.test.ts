@@ -46,25 +46,63 @@ ruleTester(envSecrets, {
   valid: [
     {
       name: "secretKeyRef",
-      objects: [withEnv([{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }])],
+      objects: [
+        withEnv([{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }]),
+      ],
     },
-    { name: "plain settings", objects: [withEnv([{ name: "LOG_LEVEL", value: "info" }, { name: "PORT", value: "8080" }])] },
+    {
+      name: "plain settings",
+      objects: [
+        withEnv([
+          { name: "LOG_LEVEL", value: "info" },
+          { name: "PORT", value: "8080" },
+        ]),
+      ],
+    },
   ],
   invalid: [
     {
       name: "password literal, value not echoed",
-      objects: [withEnv([{ name: "PORT", value: "8080" }, { name: "DB_PASSWORD", value: "hunter2" }])],
-      expected: [{ id: "KW-WL-009", path: [...DC(), "env", 1, "value"], container: "app", message: ["DB_PASSWORD", "name says"] }],
+      objects: [
+        withEnv([
+          { name: "PORT", value: "8080" },
+          { name: "DB_PASSWORD", value: "hunter2" },
+        ]),
+      ],
+      expected: [
+        {
+          id: "KW-WL-009",
+          path: [...DC(), "env", 1, "value"],
+          container: "app",
+          message: ["DB_PASSWORD", "name says"],
+        },
+      ],
     },
     {
       name: "AWS key under a harmless name",
       objects: [withEnv([{ name: "UPLOAD_ID", value: AWS_KEY_ID }])],
-      expected: [{ id: "KW-WL-009", path: [...DC(), "env", 0, "value"], container: "app", message: ["AWS access key id"] }],
+      expected: [
+        {
+          id: "KW-WL-009",
+          path: [...DC(), "env", 0, "value"],
+          container: "app",
+          message: ["AWS access key id"],
+        },
+      ],
     },
     {
       name: "init container with PEM key",
-      objects: [deployment("web", goodPodSpec({ initContainers: [goodContainer({ name: "init", env: [{ name: "KEY", value: PEM }] })] }))],
-      expected: [{ id: "KW-WL-009", path: [...DC(0, "initContainers"), "env", 0, "value"], container: "init" }],
+      objects: [
+        deployment(
+          "web",
+          goodPodSpec({
+            initContainers: [goodContainer({ name: "init", env: [{ name: "KEY", value: PEM }] })],
+          }),
+        ),
+      ],
+      expected: [
+        { id: "KW-WL-009", path: [...DC(0, "initContainers"), "env", 0, "value"], container: "init" },
+      ],
     },
   ],
 });
@@ -90,9 +128,12 @@ describe("classifyHostPath", () => {
   ])("%s is %s", (p, sev) => {
     expect(classifyHostPath(p)?.severity).toBe(sev);
   });
-  it.each(["/var/log", "/data/shop", "/opt/app/cache", "/mnt/disks/ssd0", "/etcetera", "/procfs-not"])("%s is not sensitive", (p) => {
-    expect(classifyHostPath(p)).toBeUndefined();
-  });
+  it.each(["/var/log", "/data/shop", "/opt/app/cache", "/mnt/disks/ssd0", "/etcetera", "/procfs-not"])(
+    "%s is not sensitive",
+    (p) => {
+      expect(classifyHostPath(p)).toBeUndefined();
+    },
+  );
 });
 
 const withVolumes = (volumes: unknown[], mounts: unknown[] = []) =>
@@ -100,22 +141,43 @@ const withVolumes = (volumes: unknown[], mounts: unknown[] = []) =>
 
 ruleTester(sensitiveHostPath, {
   valid: [
-    { name: "emptyDir", objects: [withVolumes([{ name: "tmp", emptyDir: {} }], [{ name: "tmp", mountPath: "/tmp" }])] },
-    { name: "harmless hostPath", objects: [withVolumes([{ name: "logs", hostPath: { path: "/var/log/shop" } }])] },
+    {
+      name: "emptyDir",
+      objects: [withVolumes([{ name: "tmp", emptyDir: {} }], [{ name: "tmp", mountPath: "/tmp" }])],
+    },
+    {
+      name: "harmless hostPath",
+      objects: [withVolumes([{ name: "logs", hostPath: { path: "/var/log/shop" } }])],
+    },
   ],
   invalid: [
     {
       name: "docker socket mounted by a container",
       objects: [
-        withVolumes([{ name: "docker", hostPath: { path: "/var/run/docker.sock", type: "Socket" } }], [{ name: "docker", mountPath: "/var/run/docker.sock" }]),
+        withVolumes(
+          [{ name: "docker", hostPath: { path: "/var/run/docker.sock", type: "Socket" } }],
+          [{ name: "docker", mountPath: "/var/run/docker.sock" }],
+        ),
       ],
       expected: [
-        { id: "KW-WL-012", path: [...DS, "volumes", 0, "hostPath", "path"], container: "app", severity: "critical", message: ['"docker"', "runtime socket"] },
+        {
+          id: "KW-WL-012",
+          path: [...DS, "volumes", 0, "hostPath", "path"],
+          container: "app",
+          severity: "critical",
+          message: ['"docker"', "runtime socket"],
+        },
       ],
     },
     {
       name: "/etc and / (unmounted volumes still reported, without container)",
-      objects: [withVolumes([{ name: "tmp", emptyDir: {} }, { name: "etc", hostPath: { path: "/etc" } }, { name: "root", hostPath: { path: "/" } }])],
+      objects: [
+        withVolumes([
+          { name: "tmp", emptyDir: {} },
+          { name: "etc", hostPath: { path: "/etc" } },
+          { name: "root", hostPath: { path: "/" } },
+        ]),
+      ],
       expected: [
         { id: "KW-WL-012", path: [...DS, "volumes", 1, "hostPath", "path"], severity: "high" },
         { id: "KW-WL-012", path: [...DS, "volumes", 2, "hostPath", "path"], severity: "critical" },
@@ -125,7 +187,16 @@ ruleTester(sensitiveHostPath, {
 });
 
 const withCaps = (add: unknown[]) =>
-  deployment("web", goodPodSpec({ containers: [goodContainer({ securityContext: { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"], add } } })] }));
+  deployment(
+    "web",
+    goodPodSpec({
+      containers: [
+        goodContainer({
+          securityContext: { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"], add } },
+        }),
+      ],
+    }),
+  );
 const capPath = (i: number) => [...DC(), "securityContext", "capabilities", "add", i];
 
 ruleTester(dangerousCapabilities, {
@@ -160,7 +231,13 @@ ruleTester(dangerousCapabilities, {
 ruleTester(defaultNamespace, {
   valid: [
     { name: "own namespace", objects: [deployment("web")] },
-    { name: "cluster-scoped kinds", objects: [role("reader", [], "ClusterRole"), { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } }] },
+    {
+      name: "cluster-scoped kinds",
+      objects: [
+        role("reader", [], "ClusterRole"),
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } },
+      ],
+    },
   ],
   invalid: [
     {
@@ -170,9 +247,18 @@ ruleTester(defaultNamespace, {
     },
     {
       name: "unset namespace",
-      objects: [deployment("web", goodPodSpec(), null), { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg" } }],
+      objects: [
+        deployment("web", goodPodSpec(), null),
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg" } },
+      ],
       expected: [
-        { id: "KW-WL-014", path: ["metadata"], severity: "info", name: "web", message: ["unless applied with -n"] },
+        {
+          id: "KW-WL-014",
+          path: ["metadata"],
+          severity: "info",
+          name: "web",
+          message: ["unless applied with -n"],
+        },
         { id: "KW-WL-014", path: ["metadata"], severity: "info", name: "cfg" },
       ],
     },

@@ -1,13 +1,14 @@
+import { livenessProbe } from "../../../src/config/checks/wl-liveness-probe.js";
+import { readinessProbe } from "../../../src/config/checks/wl-readiness-probe.js";
 import { readOnlyRootFs } from "../../../src/config/checks/wl-readonly-rootfs.js";
 import { runAsRoot } from "../../../src/config/checks/wl-run-as-root.js";
 import { saTokenAutomount } from "../../../src/config/checks/wl-sa-token-automount.js";
 import { shareProcessNamespace } from "../../../src/config/checks/wl-share-process-namespace.js";
-import { livenessProbe } from "../../../src/config/checks/wl-liveness-probe.js";
-import { readinessProbe } from "../../../src/config/checks/wl-readiness-probe.js";
 import { DC, DS, deployment, goodContainer, goodPodSpec, pod } from "./fixtures.js";
 import { ruleTester } from "./harness.js";
 
-const sc = (securityContext: Record<string, unknown>, name = "app") => goodContainer({ name, securityContext });
+const sc = (securityContext: Record<string, unknown>, name = "app") =>
+  goodContainer({ name, securityContext });
 const withContainers = (containers: unknown[], extra: Record<string, unknown> = {}) =>
   deployment("web", goodPodSpec({ containers, ...extra }));
 
@@ -23,12 +24,26 @@ ruleTester(readOnlyRootFs, {
     {
       name: "explicit false",
       objects: [withContainers([sc({ readOnlyRootFilesystem: false })])],
-      expected: [{ id: "KW-WL-006", path: [...DC(), "securityContext", "readOnlyRootFilesystem"], container: "app", message: ["=false"] }],
+      expected: [
+        {
+          id: "KW-WL-006",
+          path: [...DC(), "securityContext", "readOnlyRootFilesystem"],
+          container: "app",
+          message: ["=false"],
+        },
+      ],
     },
     {
       name: "unset in an existing securityContext",
       objects: [withContainers([sc({ runAsUser: 1000 })])],
-      expected: [{ id: "KW-WL-006", path: [...DC(), "securityContext"], container: "app", message: ["defaults to false"] }],
+      expected: [
+        {
+          id: "KW-WL-006",
+          path: [...DC(), "securityContext"],
+          container: "app",
+          message: ["defaults to false"],
+        },
+      ],
     },
     {
       name: "no securityContext, init container too",
@@ -47,7 +62,10 @@ ruleTester(readOnlyRootFs, {
 
 ruleTester(runAsRoot, {
   valid: [
-    { name: "non-zero UID", objects: [withContainers([sc({ runAsUser: 1000, readOnlyRootFilesystem: true })])] },
+    {
+      name: "non-zero UID",
+      objects: [withContainers([sc({ runAsUser: 1000, readOnlyRootFilesystem: true })])],
+    },
     {
       name: "pod root overridden by every container",
       objects: [withContainers([sc({ runAsUser: 1000 })], { securityContext: { runAsUser: 0 } })],
@@ -58,16 +76,30 @@ ruleTester(runAsRoot, {
     {
       name: "container runAsUser 0",
       objects: [withContainers([sc({ runAsUser: 0 })])],
-      expected: [{ id: "KW-WL-007", path: [...DC(), "securityContext", "runAsUser"], container: "app", severity: "high" }],
+      expected: [
+        {
+          id: "KW-WL-007",
+          path: [...DC(), "securityContext", "runAsUser"],
+          container: "app",
+          severity: "high",
+        },
+      ],
     },
     {
       name: "pod runAsUser 0 inherited by one of two containers",
-      objects: [withContainers([sc({ runAsUser: 1000 }), sc({}, "sidecar")], { securityContext: { runAsUser: 0 } })],
+      objects: [
+        withContainers([sc({ runAsUser: 1000 }), sc({}, "sidecar")], { securityContext: { runAsUser: 0 } }),
+      ],
       expected: [{ id: "KW-WL-007", path: [...DS, "securityContext", "runAsUser"], message: ['"sidecar"'] }],
     },
     {
       name: "both levels",
-      objects: [pod("p", goodPodSpec({ securityContext: { runAsUser: 0 }, containers: [sc({}), sc({ runAsUser: 0 }, "b")] }))],
+      objects: [
+        pod(
+          "p",
+          goodPodSpec({ securityContext: { runAsUser: 0 }, containers: [sc({}), sc({ runAsUser: 0 }, "b")] }),
+        ),
+      ],
       expected: [
         { id: "KW-WL-007", path: ["spec", "securityContext", "runAsUser"], message: ['"app"'] },
         { id: "KW-WL-007", path: ["spec", "containers", 1, "securityContext", "runAsUser"], container: "b" },
@@ -91,9 +123,15 @@ const noAutomountSetting = (extra: Record<string, unknown> = {}) => {
 ruleTester(saTokenAutomount, {
   valid: [
     { name: "pod opts out", objects: [deployment("web")] },
-    { name: "ServiceAccount opts out", objects: [noAutomountSetting({ serviceAccountName: "web" }), sa("web", false)] },
+    {
+      name: "ServiceAccount opts out",
+      objects: [noAutomountSetting({ serviceAccountName: "web" }), sa("web", false)],
+    },
     { name: "default ServiceAccount opts out", objects: [noAutomountSetting(), sa("default", false)] },
-    { name: "deprecated serviceAccount field", objects: [noAutomountSetting({ serviceAccount: "legacy" }), sa("legacy", false)] },
+    {
+      name: "deprecated serviceAccount field",
+      objects: [noAutomountSetting({ serviceAccount: "legacy" }), sa("legacy", false)],
+    },
   ],
   invalid: [
     {
@@ -103,7 +141,10 @@ ruleTester(saTokenAutomount, {
     },
     {
       name: "pod true wins over ServiceAccount false",
-      objects: [deployment("web", goodPodSpec({ automountServiceAccountToken: true, serviceAccountName: "web" })), sa("web", false)],
+      objects: [
+        deployment("web", goodPodSpec({ automountServiceAccountToken: true, serviceAccountName: "web" })),
+        sa("web", false),
+      ],
       expected: [{ id: "KW-WL-008", path: [...DS, "automountServiceAccountToken"], message: ["=true"] }],
     },
     {
@@ -145,7 +186,9 @@ ruleTester(livenessProbe, {
     {
       name: "second container lacks it",
       objects: [withContainers([goodContainer(), noProbe("worker", "livenessProbe")])],
-      expected: [{ id: "KW-WL-010", path: DC(1), container: "worker", message: ['"worker" has no livenessProbe'] }],
+      expected: [
+        { id: "KW-WL-010", path: DC(1), container: "worker", message: ['"worker" has no livenessProbe'] },
+      ],
     },
   ],
 });
@@ -153,7 +196,10 @@ ruleTester(livenessProbe, {
 ruleTester(readinessProbe, {
   valid: [
     { name: "has readinessProbe", objects: [deployment("web")] },
-    { name: "init container needs none", objects: [deployment("web", goodPodSpec({ initContainers: [noProbe("i", "readinessProbe")] }))] },
+    {
+      name: "init container needs none",
+      objects: [deployment("web", goodPodSpec({ initContainers: [noProbe("i", "readinessProbe")] }))],
+    },
   ],
   invalid: [
     {
@@ -172,7 +218,9 @@ ruleTester(shareProcessNamespace, {
   invalid: [
     {
       name: "true",
-      objects: [withContainers([goodContainer(), goodContainer({ name: "proxy" })], { shareProcessNamespace: true })],
+      objects: [
+        withContainers([goodContainer(), goodContainer({ name: "proxy" })], { shareProcessNamespace: true }),
+      ],
       expected: [{ id: "KW-WL-015", path: [...DS, "shareProcessNamespace"], message: ['"app", "proxy"'] }],
     },
   ],

@@ -7,7 +7,12 @@ const withResources = (resources: unknown, extra: Record<string, unknown> = {}) 
   deployment("web", goodPodSpec({ containers: [goodContainer({ resources })], ...extra }));
 
 function limitRange(name: string, item: Record<string, unknown>, ns = "shop") {
-  return { apiVersion: "v1", kind: "LimitRange", metadata: { name, namespace: ns }, spec: { limits: [{ type: "Container", ...item }] } };
+  return {
+    apiVersion: "v1",
+    kind: "LimitRange",
+    metadata: { name, namespace: ns },
+    spec: { limits: [{ type: "Container", ...item }] },
+  };
 }
 
 ruleTester(resourceLimits, {
@@ -23,12 +28,22 @@ ruleTester(resourceLimits, {
     },
     {
       name: "pod-level limits bound the pod",
-      objects: [withResources({ requests: { cpu: "1", memory: "1Gi" } }, { resources: { limits: { cpu: "1", memory: "1Gi" } } })],
+      objects: [
+        withResources(
+          { requests: { cpu: "1", memory: "1Gi" } },
+          { resources: { limits: { cpu: "1", memory: "1Gi" } } },
+        ),
+      ],
     },
     {
       name: "ephemeral containers cannot carry resources",
       objects: [
-        pod("p", goodPodSpec({ ephemeralContainers: [{ name: "debug", image: "busybox:1.36", targetContainerName: "app" }] })),
+        pod(
+          "p",
+          goodPodSpec({
+            ephemeralContainers: [{ name: "debug", image: "busybox:1.36", targetContainerName: "app" }],
+          }),
+        ),
       ],
     },
   ],
@@ -37,13 +52,21 @@ ruleTester(resourceLimits, {
       name: "no resources at all",
       objects: [withResources(undefined)],
       expected: [
-        { id: "KW-WL-004", path: DC(), container: "app", severity: "medium", message: ["limits.cpu or resources.limits.memory"] },
+        {
+          id: "KW-WL-004",
+          path: DC(),
+          container: "app",
+          severity: "medium",
+          message: ["limits.cpu or resources.limits.memory"],
+        },
       ],
     },
     {
       name: "only cpu limit missing",
       objects: [withResources({ limits: { memory: "1Gi" } })],
-      expected: [{ id: "KW-WL-004", path: [...DC(), "resources", "limits"], container: "app", severity: "low" }],
+      expected: [
+        { id: "KW-WL-004", path: [...DC(), "resources", "limits"], container: "app", severity: "low" },
+      ],
     },
     {
       name: "requests only",
@@ -59,13 +82,23 @@ ruleTester(resourceLimits, {
       name: "LimitRange of type Pod gives containers no default",
       objects: [
         withResources({}),
-        { apiVersion: "v1", kind: "LimitRange", metadata: { name: "p", namespace: "shop" }, spec: { limits: [{ type: "Pod", max: { cpu: "1", memory: "1Gi" } }] } },
+        {
+          apiVersion: "v1",
+          kind: "LimitRange",
+          metadata: { name: "p", namespace: "shop" },
+          spec: { limits: [{ type: "Pod", max: { cpu: "1", memory: "1Gi" } }] },
+        },
       ],
       expected: [{ id: "KW-WL-004", path: [...DC(), "resources"], container: "app" }],
     },
     {
       name: "init container",
-      objects: [deployment("web", goodPodSpec({ initContainers: [goodContainer({ name: "migrate", resources: {} })] }))],
+      objects: [
+        deployment(
+          "web",
+          goodPodSpec({ initContainers: [goodContainer({ name: "migrate", resources: {} })] }),
+        ),
+      ],
       expected: [{ id: "KW-WL-004", path: [...DC(0, "initContainers"), "resources"], container: "migrate" }],
     },
   ],
@@ -81,24 +114,51 @@ ruleTester(resourceRequests, {
       objects: [withResources({}), limitRange("d", { defaultRequest: { cpu: "100m", memory: "64Mi" } })],
     },
     // LimitRange defaulting: defaultRequest falls back to default, then min.
-    { name: "LimitRange default implies defaultRequest", objects: [withResources({}), limitRange("d", { default: { cpu: "1", memory: "1Gi" } })] },
-    { name: "LimitRange min implies defaultRequest", objects: [withResources({}), limitRange("d", { min: { cpu: "10m", memory: "8Mi" } })] },
+    {
+      name: "LimitRange default implies defaultRequest",
+      objects: [withResources({}), limitRange("d", { default: { cpu: "1", memory: "1Gi" } })],
+    },
+    {
+      name: "LimitRange min implies defaultRequest",
+      objects: [withResources({}), limitRange("d", { min: { cpu: "10m", memory: "8Mi" } })],
+    },
   ],
   invalid: [
     {
       name: "nothing set",
       objects: [withResources(undefined)],
-      expected: [{ id: "KW-WL-005", path: DC(), container: "app", message: ["resources.requests.cpu or resources.requests.memory"] }],
+      expected: [
+        {
+          id: "KW-WL-005",
+          path: DC(),
+          container: "app",
+          message: ["resources.requests.cpu or resources.requests.memory"],
+        },
+      ],
     },
     {
       name: "memory request missing",
       objects: [withResources({ requests: { cpu: "1" }, limits: { cpu: "2" } })],
-      expected: [{ id: "KW-WL-005", path: [...DC(), "resources", "requests"], container: "app", message: ["requests.memory"] }],
+      expected: [
+        {
+          id: "KW-WL-005",
+          path: [...DC(), "resources", "requests"],
+          container: "app",
+          message: ["requests.memory"],
+        },
+      ],
     },
     {
       name: "LimitRange covering only cpu",
       objects: [withResources({}), limitRange("d", { defaultRequest: { cpu: "100m" } })],
-      expected: [{ id: "KW-WL-005", path: [...DC(), "resources"], container: "app", message: ["no resources.requests.memory"] }],
+      expected: [
+        {
+          id: "KW-WL-005",
+          path: [...DC(), "resources"],
+          container: "app",
+          message: ["no resources.requests.memory"],
+        },
+      ],
     },
   ],
 });
