@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { registerConfigCommands } from "../config/cli.js";
+import { registerNodeCommands } from "../node/cli.js";
+import { registerRuntimeCommands } from "../runtime/cli.js";
 
 export interface CommandRoots {
   program: Command;
@@ -8,4 +10,4 @@ export interface CommandRoots {
 }
 
 /** Each layer adds its own commands. One line per layer, registered explicitly. */
-export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [registerConfigCommands];
+export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [registerConfigCommands, registerNodeCommands, registerRuntimeCommands];

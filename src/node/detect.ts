@@ -1,0 +1,540 @@
+import { parse as parseYaml } from "yaml";
+import type { ScanError } from "../core/model.js";
+import { COMPONENTS, type ComponentName } from "./defaults.js";
+import {
+  type Distribution,
+  K3S_DEFAULT_ARGS,
+  K3S_ETCD_APISERVER_ARGS,
+  MANAGED,
+  MARKERS,
+  PATHS,
+  type PathKey,
+  type PathTable,
+} from "./distributions.js";
+import { lastValue, parseFlags, shellWords, splitCmdline } from "./flags.js";
+import type { HostReader } from "./reader.js";
+import type { ComponentFacts, ConfigFile, NodeFacts, ProcessInfo, Role } from "./types.js";
+import { parseUnitExecStart } from "./units.js";
+
+export interface DetectOptions {
+  /** Force a distribution instead of guessing it from marker files. */
+  distribution?: Distribution;
+  /** Path overrides (from --paths-config): a key set to null marks the file as absent by design. */
+  paths?: Partial<Record<PathKey, readonly string[] | null>>;
+  /** Force the Kubernetes version (e.g. "1.30.2"). */
+  kubernetesVersion?: string;
+}
+
+/** Process names (argv[0] base name, or "hyperkube X") that are Kubernetes components. */
+const PROCESS_NAMES: Record<string, ComponentName> = {
+  "kube-apiserver": "kube-apiserver",
+  apiserver: "kube-apiserver",
+  "kube-controller-manager": "kube-controller-manager",
+  "controller-manager": "kube-controller-manager",
+  "kube-scheduler": "kube-scheduler",
+  scheduler: "kube-scheduler",
+  etcd: "etcd",
+  kubelet: "kubelet",
+  "kube-proxy": "kube-proxy",
+  proxy: "kube-proxy",
+};
+
+const MANIFEST_KEY: Partial<Record<ComponentName, PathKey>> = {
+  "kube-apiserver": "apiserverManifest",
+  "kube-controller-manager": "controllerManagerManifest",
+  "kube-scheduler": "schedulerManifest",
+  etcd: "etcdManifest",
+};
+
+/** Learns which components run on the node and with which settings. Reads only through `reader`. */
+export function detectNode(reader: HostReader, opts: DetectOptions = {}): NodeFacts {
+  const errors: ScanError[] = [];
+  const processes = listProcesses(reader);
+  const distribution = opts.distribution ?? detectDistribution(reader, processes);
+  const paths: PathTable = { ...PATHS[distribution], ...opts.paths };
+  const components: Partial<Record<ComponentName, ComponentFacts>> = {};
+
+  // 1. Running processes: the effective settings.
+  for (const p of processes) {
+    const name = componentOf(p);
+    if (!name || components[name]) continue;
+    components[name] = {
+      name,
+      source: "process",
+      where: `/proc/${p.pid}/cmdline`,
+      pid: p.pid,
+      uid: p.uid,
+      argv: p.argv,
+      flags: parseFlags(p.argv.slice(1)),
+      env: name === "etcd" ? readEnviron(reader, p.pid) : {},
+    };
+  }
+  // 2. k3s embeds every component in one process.
+  if (distribution === "k3s") addK3sComponents(reader, processes, paths, components, errors);
+  // 3. Static pod manifests (or MicroK8s args files) for components whose process is not visible.
+  for (const name of COMPONENTS) {
+    const key = MANIFEST_KEY[name];
+    if (!key) continue;
+    const path = firstExisting(reader, paths[key]);
+    if (!path) continue;
+    const fromFile =
+      distribution === "microk8s"
+        ? argsFileComponent(reader, name, path)
+        : manifestComponent(reader, name, path, errors);
+    if (!fromFile) continue;
+    const running = components[name];
+    if (running) {
+      running.editAt ??= path;
+      running.image ??= fromFile.image;
+    } else components[name] = fromFile;
+  }
+  // 4. The kubelet from its systemd unit when its process is not visible.
+  if (!components.kubelet) {
+    const unit = firstExisting(reader, paths.kubeletService);
+    if (unit) {
+      const argv = parseUnitExecStart(reader, unit);
+      if (argv && /kubelet$/.test(argv[0] ?? "")) {
+        components.kubelet = {
+          name: "kubelet",
+          source: "unit-file",
+          where: unit,
+          editAt: unit,
+          argv,
+          flags: parseFlags(argv.slice(1)),
+          env: {},
+        };
+      }
+    }
+  }
+  if (components.kubelet) components.kubelet.editAt ??= firstExisting(reader, paths.kubeletService);
+
+  const kubeletConfig = loadKubeletConfig(reader, components.kubelet, paths, errors);
+  const proxyConfig = loadProxyConfig(reader, components["kube-proxy"], paths, errors);
+
+  const roles: Role[] = [];
+  if (components["kube-apiserver"] || components["kube-controller-manager"] || components["kube-scheduler"])
+    roles.push("control-plane");
+  if (components.etcd) roles.push("etcd");
+  if (components.kubelet || MANAGED.has(distribution)) roles.push("worker");
+
+  const facts: NodeFacts = {
+    distribution,
+    paths,
+    components,
+    kubeletConfig,
+    proxyConfig,
+    processes,
+    roles,
+    users: readIdNames(reader, "/etc/passwd"),
+    groups: readIdNames(reader, "/etc/group"),
+    errors,
+  };
+  const v = opts.kubernetesVersion
+    ? { version: opts.kubernetesVersion.replace(/^v/, ""), source: "option" }
+    : detectVersion(reader, facts);
+  if (v) {
+    facts.kubernetesVersion = v.version;
+    facts.versionSource = v.source;
+  }
+  return facts;
+}
+
+export function listProcesses(reader: HostReader): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  for (const entry of reader.list("/proc") ?? []) {
+    if (!/^\d+$/.test(entry)) continue;
+    const raw = reader.readFile(`/proc/${entry}/cmdline`, 1024 * 1024);
+    if (!raw) continue;
+    // Processes that rewrite their title leave runs of NULs behind: drop the empty words.
+    const argv = splitCmdline(raw).filter((a) => a !== "");
+    if (argv.length === 0) continue;
+    // Some programs rewrite their title into one space-separated string (k3s does).
+    const words = argv.length === 1 && argv[0].includes(" ") ? argv[0].split(/\s+/).filter(Boolean) : argv;
+    const status = reader.readFile(`/proc/${entry}/status`, 64 * 1024);
+    const uidMatch = status?.match(/^Uid:\s+(\d+)/m);
+    out.push({
+      pid: Number(entry),
+      uid: uidMatch ? Number(uidMatch[1]) : undefined,
+      argv: words,
+      name: baseName(words[0]),
+    });
+  }
+  return out.sort((a, b) => a.pid - b.pid);
+}
+
+function baseName(p: string): string {
+  const i = p.lastIndexOf("/");
+  return i >= 0 ? p.slice(i + 1) : p;
+}
+
+function componentOf(p: ProcessInfo): ComponentName | undefined {
+  if (p.name === "hyperkube" && p.argv[1]) return PROCESS_NAMES[p.argv[1]];
+  // Only exact binary names: "etcd" but not "etcdctl", "kubelet" but not "kubelet-wrapper".
+  return Object.hasOwn(PROCESS_NAMES, p.name) &&
+    !["apiserver", "scheduler", "controller-manager", "proxy"].includes(p.name)
+    ? PROCESS_NAMES[p.name]
+    : undefined;
+}
+
+export function detectDistribution(reader: HostReader, processes: readonly ProcessInfo[]): Distribution {
+  for (const p of processes) {
+    if (p.name === "k3s" || (p.name.startsWith("k3s-") && p.argv[0].includes("k3s"))) return "k3s";
+    if (p.name === "rke2") return "rke2";
+    if (p.name === "kubelite") return "microk8s";
+  }
+  for (const [dist, marker] of MARKERS) if (reader.stat(marker)) return dist;
+  return "unknown";
+}
+
+export function firstExisting(
+  reader: HostReader,
+  candidates: readonly string[] | null | undefined,
+): string | undefined {
+  if (!candidates) return undefined;
+  for (const c of candidates) if (reader.stat(c)) return c;
+  return undefined;
+}
+
+function readEnviron(reader: HostReader, pid: number): Record<string, string> {
+  const raw = reader.readFile(`/proc/${pid}/environ`, 1024 * 1024);
+  const env: Record<string, string> = {};
+  if (!raw) return env;
+  for (const kv of raw.split("\0")) {
+    const eq = kv.indexOf("=");
+    if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return env;
+}
+
+/** Reads a static pod manifest: the first container's command followed by its args, and its env. */
+export function manifestComponent(
+  reader: HostReader,
+  name: ComponentName,
+  path: string,
+  errors: ScanError[],
+): ComponentFacts | undefined {
+  const text = reader.readFile(path);
+  if (text === undefined) {
+    errors.push({ file: path, code: "unreadable", message: `cannot read ${path}` });
+    return undefined;
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    errors.push({
+      file: path,
+      code: "yaml-syntax",
+      message: `${path}: ${(e as Error).message.split("\n")[0]}`,
+    });
+    return undefined;
+  }
+  const containers = (doc as { spec?: { containers?: unknown } } | null)?.spec?.containers;
+  if (!Array.isArray(containers) || containers.length === 0) {
+    errors.push({
+      file: path,
+      code: "manifest-shape",
+      message: `${path}: not a pod manifest with containers`,
+    });
+    return undefined;
+  }
+  const c = (containers.find((x) => (x as { name?: string })?.name === name) ?? containers[0]) as Record<
+    string,
+    unknown
+  >;
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((s) => s !== null && s !== undefined).map(String) : [];
+  const argv = [...strings(c.command), ...strings(c.args)];
+  const env: Record<string, string> = {};
+  if (Array.isArray(c.env)) {
+    for (const e of c.env as Array<{ name?: unknown; value?: unknown }>) {
+      if (typeof e?.name === "string" && e.value !== undefined) env[e.name] = String(e.value);
+    }
+  }
+  return {
+    name,
+    source: "manifest",
+    where: path,
+    editAt: path,
+    argv,
+    flags: parseFlags(argv[0]?.startsWith("-") ? argv : argv.slice(1)),
+    env,
+    image: typeof c.image === "string" ? c.image : undefined,
+  };
+}
+
+/** MicroK8s keeps one flag per line in /var/snap/microk8s/current/args/<component>. */
+function argsFileComponent(
+  reader: HostReader,
+  name: ComponentName,
+  path: string,
+): ComponentFacts | undefined {
+  const text = reader.readFile(path);
+  if (text === undefined) return undefined;
+  const argv = text
+    .split("\n")
+    .filter((l) => !l.trim().startsWith("#"))
+    .flatMap((l) => shellWords(l));
+  return { name, source: "manifest", where: path, editAt: path, argv, flags: parseFlags(argv), env: {} };
+}
+
+function addK3sComponents(
+  reader: HostReader,
+  processes: readonly ProcessInfo[],
+  paths: PathTable,
+  components: Partial<Record<ComponentName, ComponentFacts>>,
+  errors: ScanError[],
+): void {
+  const proc = processes.find((p) => p.name === "k3s" && (p.argv[1] === "server" || p.argv[1] === "agent"));
+  const configPath = "/etc/rancher/k3s/config.yaml";
+  const config: Record<string, unknown> = {};
+  const mergeConfig = (path: string) => {
+    const text = reader.readFile(path);
+    if (text === undefined) return;
+    try {
+      const doc = parseYaml(text);
+      if (doc && typeof doc === "object" && !Array.isArray(doc)) {
+        for (const [k, v] of Object.entries(doc)) {
+          // k3s appends list values from drop-in files whose key ends in "+".
+          const key = k.endsWith("+") ? k.slice(0, -1) : k;
+          const prev = config[key];
+          config[key] =
+            k.endsWith("+") && Array.isArray(prev) ? [...prev, ...(Array.isArray(v) ? v : [v])] : v;
+        }
+      } else if (doc !== null && doc !== undefined) {
+        errors.push({
+          file: path,
+          code: "config-shape",
+          message: `${path}: expected a mapping of k3s options`,
+        });
+      }
+    } catch (e) {
+      errors.push({
+        file: path,
+        code: "yaml-syntax",
+        message: `${path}: ${(e as Error).message.split("\n")[0]}`,
+      });
+    }
+  };
+  mergeConfig(configPath);
+  for (const f of reader.list("/etc/rancher/k3s/config.yaml.d") ?? []) {
+    if (/\.ya?ml$/.test(f)) mergeConfig(`/etc/rancher/k3s/config.yaml.d/${f}`);
+  }
+  const unit = firstExisting(reader, paths.kubeletService);
+  const unitArgv = proc ? undefined : unit ? parseUnitExecStart(reader, unit) : undefined;
+  const argv = proc?.argv ?? unitArgv;
+  if (!argv && !reader.stat(configPath)) return;
+  const mode = argv?.[1] === "agent" ? "agent" : "server";
+  const cli = parseFlags((argv ?? []).slice(2));
+  const opt = (name: string): unknown => {
+    const v = lastValue(cli, `--${name}`);
+    return v !== undefined ? v : config[name];
+  };
+  const list = (name: string): string[] => {
+    const fromConfig = config[name];
+    const c = Array.isArray(fromConfig)
+      ? fromConfig.map(String)
+      : fromConfig !== undefined
+        ? [String(fromConfig)]
+        : [];
+    return [...c, ...(cli.get(`--${name}`) ?? [])];
+  };
+  const dataDir = String(opt("data-dir") ?? "/var/lib/rancher/k3s");
+  const truthy = (v: unknown) => v === true || v === "true";
+  const where = proc ? `/proc/${proc.pid}/cmdline` : (unit ?? configPath);
+  const editAt = reader.stat(configPath) ? configPath : (unit ?? configPath);
+  const make = (name: ComponentName, argPrefix: string, extra: string[] = []) => {
+    if (components[name]?.source === "process") return;
+    const base = [...(K3S_DEFAULT_ARGS[name] ?? []), ...extra].map((a) => a.replaceAll("{data}", dataDir));
+    const user = list(`${argPrefix}-arg`).map((a) => (a.startsWith("-") ? a : `--${a}`));
+    const args = [...base, ...user];
+    components[name] = {
+      name,
+      source: "distribution",
+      where,
+      editAt,
+      pid: proc?.pid,
+      uid: proc?.uid,
+      argv: [name, ...args],
+      flags: parseFlags(args),
+      env: {},
+    };
+  };
+  const embeddedEtcd = truthy(opt("cluster-init")) || reader.stat(`${dataDir}/server/db/etcd`) !== undefined;
+  if (mode === "server") {
+    const extra: string[] = [];
+    if (embeddedEtcd) extra.push(...K3S_ETCD_APISERVER_ARGS);
+    if (truthy(opt("secrets-encryption")))
+      extra.push("--encryption-provider-config={data}/server/cred/encryption-config.json");
+    make("kube-apiserver", "kube-apiserver", extra);
+    make("kube-controller-manager", "kube-controller-manager");
+    make("kube-scheduler", "kube-scheduler");
+    if (embeddedEtcd) {
+      const etcdDefaults = [
+        `--data-dir=${dataDir}/server/db/etcd`,
+        "--client-cert-auth=true",
+        "--peer-client-cert-auth=true",
+        `--cert-file=${dataDir}/server/tls/etcd/server-client.crt`,
+        `--key-file=${dataDir}/server/tls/etcd/server-client.key`,
+        `--peer-cert-file=${dataDir}/server/tls/etcd/peer-server-client.crt`,
+        `--peer-key-file=${dataDir}/server/tls/etcd/peer-server-client.key`,
+        `--trusted-ca-file=${dataDir}/server/tls/etcd/server-ca.crt`,
+      ];
+      const user = list("etcd-arg").map((a) => (a.startsWith("-") ? a : `--${a}`));
+      const args = [...etcdDefaults, ...user];
+      components.etcd = {
+        name: "etcd",
+        source: "distribution",
+        where,
+        editAt,
+        pid: proc?.pid,
+        argv: ["etcd", ...args],
+        flags: parseFlags(args),
+        env: {},
+      };
+    }
+  }
+  if (!(mode === "server" && truthy(opt("disable-agent")))) {
+    const kubeletExtra = truthy(opt("protect-kernel-defaults")) ? ["--protect-kernel-defaults=true"] : [];
+    make("kubelet", "kubelet", kubeletExtra);
+    const disabled = list("disable").join(",").split(",");
+    if (!truthy(opt("disable-kube-proxy")) && !disabled.includes("kube-proxy"))
+      make("kube-proxy", "kube-proxy");
+  }
+}
+
+function loadYamlConfig(reader: HostReader, path: string, errors: ScanError[]): ConfigFile | undefined {
+  const text = reader.readFile(path);
+  if (text === undefined) {
+    errors.push({
+      file: path,
+      code: "config-missing",
+      message: `configuration file ${path} does not exist or cannot be read`,
+    });
+    return undefined;
+  }
+  try {
+    const data = parseYaml(text);
+    if (data === null || data === undefined) return { path, data: {} };
+    if (typeof data !== "object" || Array.isArray(data)) {
+      errors.push({
+        file: path,
+        code: "config-shape",
+        message: `${path}: expected a mapping at the top level`,
+      });
+      return undefined;
+    }
+    return { path, data: data as Record<string, unknown> };
+  } catch (e) {
+    errors.push({
+      file: path,
+      code: "yaml-syntax",
+      message: `${path}: ${(e as Error).message.split("\n")[0]}`,
+    });
+    return undefined;
+  }
+}
+
+function loadKubeletConfig(
+  reader: HostReader,
+  kubelet: ComponentFacts | undefined,
+  paths: PathTable,
+  errors: ScanError[],
+): ConfigFile | undefined {
+  const fromFlag = kubelet ? lastValue(kubelet.flags, "--config") : undefined;
+  // A kubelet seen running without --config uses no config file; otherwise fall back to the usual place.
+  const path =
+    fromFlag ?? (kubelet?.source === "process" ? undefined : firstExisting(reader, paths.kubeletConfig));
+  let cfg = path ? loadYamlConfig(reader, path, errors) : undefined;
+  // Drop-in directory (--config-dir, Kubernetes 1.30+): files merge over the main file in name order.
+  const dir = kubelet ? lastValue(kubelet.flags, "--config-dir") : undefined;
+  if (dir) {
+    for (const f of reader.list(dir) ?? []) {
+      if (!f.endsWith(".conf")) continue;
+      const part = loadYamlConfig(reader, `${dir}/${f}`, errors);
+      if (part) cfg = { path: cfg?.path ?? part.path, data: deepMerge(cfg?.data ?? {}, part.data) };
+    }
+  }
+  return cfg;
+}
+
+function loadProxyConfig(
+  reader: HostReader,
+  proxy: ComponentFacts | undefined,
+  paths: PathTable,
+  errors: ScanError[],
+): ConfigFile | undefined {
+  const fromFlag = proxy ? lastValue(proxy.flags, "--config") : undefined;
+  if (fromFlag) {
+    // kube-proxy usually runs in a pod: its --config path lives in the container, often not on the host.
+    if (!reader.stat(fromFlag)) return undefined;
+    return loadYamlConfig(reader, fromFlag, errors);
+  }
+  const path = firstExisting(reader, paths.proxyConfig);
+  return path ? loadYamlConfig(reader, path, errors) : undefined;
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] =
+      prev &&
+      typeof prev === "object" &&
+      !Array.isArray(prev) &&
+      v &&
+      typeof v === "object" &&
+      !Array.isArray(v)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/** uid → name from the node's own /etc/passwd (or gid → name from /etc/group). */
+function readIdNames(reader: HostReader, path: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const line of (reader.readFile(path) ?? "").split("\n")) {
+    const f = line.split(":");
+    if (f.length >= 3 && /^\d+$/.test(f[2]) && !out.has(Number(f[2]))) out.set(Number(f[2]), f[0]);
+  }
+  return out;
+}
+
+const VERSION_RE = /v?(\d+\.\d+\.\d+)/;
+
+/** The Kubernetes version: image tags of the control-plane manifests, then the binaries' embedded gitVersion. */
+function detectVersion(
+  reader: HostReader,
+  facts: NodeFacts,
+): { version: string; source: string } | undefined {
+  for (const name of ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const) {
+    const image = facts.components[name]?.image;
+    const m = image?.match(/:v(\d+\.\d+\.\d+)/);
+    if (m) return { version: m[1], source: `image ${image}` };
+  }
+  const binaries = new Set<string>();
+  for (const p of facts.processes) {
+    if (
+      ["kubelet", "kube-apiserver", "k3s", "rke2", "kubelite", "hyperkube"].includes(p.name) &&
+      p.argv[0].startsWith("/")
+    )
+      binaries.add(p.argv[0]);
+  }
+  for (const b of [
+    "/usr/bin/kubelet",
+    "/usr/local/bin/kubelet",
+    "/usr/local/bin/k3s",
+    "/usr/local/bin/rke2",
+    "/snap/microk8s/current/kubelite",
+  ])
+    binaries.add(b);
+  for (const bin of binaries) {
+    const hit =
+      reader.grep(bin, /gitVersion=v\d+\.\d+\.\d+[0-9A-Za-z.+-]*/) ??
+      reader.grep(bin, /v1\.\d+\.\d+\+(?:k3s|rke2r)\d+/);
+    const m = hit?.match(VERSION_RE);
+    if (m) return { version: m[1], source: `binary ${bin}` };
+  }
+  return undefined;
+}

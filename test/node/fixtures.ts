@@ -1,0 +1,333 @@
+// Builders for node root file systems in temp dirs: real files, real modes, real owners.
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+export class NodeRoot {
+  readonly dir: string;
+  constructor(prefix = "kw-node-") {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  }
+  /** Writes a file under the root with the given mode and owner; parent dirs are root:root 755. */
+  put(path: string, content: string, mode = 0o644, uid = 0, gid = 0): this {
+    const full = join(this.dir, path);
+    mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
+    writeFileSync(full, content);
+    chmodSync(full, mode);
+    chownSync(full, uid, gid);
+    return this;
+  }
+  dirAt(path: string, mode = 0o755, uid = 0, gid = 0): this {
+    const full = join(this.dir, path);
+    mkdirSync(full, { recursive: true });
+    chmodSync(full, mode);
+    chownSync(full, uid, gid);
+    return this;
+  }
+  /** A fake /proc/<pid> with cmdline (NUL-separated argv) and status (Uid line). */
+  proc(pid: number, argv: readonly string[], uid = 0, environ: Record<string, string> = {}): this {
+    this.put(`/proc/${pid}/cmdline`, `${argv.join("\0")}\0`, 0o444);
+    this.put(
+      `/proc/${pid}/status`,
+      `Name:\t${argv[0].split("/").pop()}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t0\t0\t0\t0\n`,
+      0o444,
+    );
+    this.put(
+      `/proc/${pid}/environ`,
+      Object.entries(environ)
+        .map(([k, v]) => `${k}=${v}\0`)
+        .join(""),
+      0o400,
+    );
+    return this;
+  }
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const ETCD_UID = 998;
+export const PASSWD = `root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\netcd:x:${ETCD_UID}:${ETCD_UID}:etcd user:/var/lib/etcd:/usr/sbin/nologin\n`;
+export const GROUP = `root:x:0:\ndaemon:x:1:\netcd:x:${ETCD_UID}:\n`;
+
+export const APISERVER_ARGS = [
+  "--advertise-address=192.168.56.10",
+  "--allow-privileged=true",
+  "--authorization-mode=Node,RBAC",
+  "--client-ca-file=/etc/kubernetes/pki/ca.crt",
+  "--enable-admission-plugins=NodeRestriction",
+  "--enable-bootstrap-token-auth=true",
+  "--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt",
+  "--etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt",
+  "--etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key",
+  "--etcd-servers=https://127.0.0.1:2379",
+  "--kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt",
+  "--kubelet-client-key=/etc/kubernetes/pki/apiserver-kubelet-client.key",
+  "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+  "--proxy-client-cert-file=/etc/kubernetes/pki/front-proxy-client.crt",
+  "--proxy-client-key-file=/etc/kubernetes/pki/front-proxy-client.key",
+  "--requestheader-allowed-names=front-proxy-client",
+  "--requestheader-client-ca-file=/etc/kubernetes/pki/front-proxy-ca.crt",
+  "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+  "--requestheader-group-headers=X-Remote-Group",
+  "--requestheader-username-headers=X-Remote-User",
+  "--secure-port=6443",
+  "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+  "--service-account-key-file=/etc/kubernetes/pki/sa.pub",
+  "--service-account-signing-key-file=/etc/kubernetes/pki/sa.key",
+  "--service-cluster-ip-range=10.96.0.0/12",
+  "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
+  "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key",
+];
+export const CONTROLLER_MANAGER_ARGS = [
+  "--allocate-node-cidrs=true",
+  "--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf",
+  "--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf",
+  "--bind-address=127.0.0.1",
+  "--client-ca-file=/etc/kubernetes/pki/ca.crt",
+  "--cluster-cidr=10.244.0.0/16",
+  "--cluster-name=kubernetes",
+  "--cluster-signing-cert-file=/etc/kubernetes/pki/ca.crt",
+  "--cluster-signing-key-file=/etc/kubernetes/pki/ca.key",
+  "--controllers=*,bootstrapsigner,tokencleaner",
+  "--kubeconfig=/etc/kubernetes/controller-manager.conf",
+  "--leader-elect=true",
+  "--requestheader-client-ca-file=/etc/kubernetes/pki/front-proxy-ca.crt",
+  "--root-ca-file=/etc/kubernetes/pki/ca.crt",
+  "--service-account-private-key-file=/etc/kubernetes/pki/sa.key",
+  "--service-cluster-ip-range=10.96.0.0/12",
+  "--use-service-account-credentials=true",
+];
+export const SCHEDULER_ARGS = [
+  "--authentication-kubeconfig=/etc/kubernetes/scheduler.conf",
+  "--authorization-kubeconfig=/etc/kubernetes/scheduler.conf",
+  "--bind-address=127.0.0.1",
+  "--kubeconfig=/etc/kubernetes/scheduler.conf",
+  "--leader-elect=true",
+];
+export const ETCD_ARGS = [
+  "--advertise-client-urls=https://192.168.56.10:2379",
+  "--cert-file=/etc/kubernetes/pki/etcd/server.crt",
+  "--client-cert-auth=true",
+  "--data-dir=/var/lib/etcd",
+  "--experimental-initial-corrupt-check=true",
+  "--initial-advertise-peer-urls=https://192.168.56.10:2380",
+  "--initial-cluster=cp1=https://192.168.56.10:2380",
+  "--key-file=/etc/kubernetes/pki/etcd/server.key",
+  "--listen-client-urls=https://127.0.0.1:2379,https://192.168.56.10:2379",
+  "--listen-metrics-urls=http://127.0.0.1:2381",
+  "--listen-peer-urls=https://192.168.56.10:2380",
+  "--name=cp1",
+  "--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt",
+  "--peer-client-cert-auth=true",
+  "--peer-key-file=/etc/kubernetes/pki/etcd/peer.key",
+  "--peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
+  "--snapshot-count=10000",
+  "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
+];
+export const KUBELET_ARGV = [
+  "/usr/bin/kubelet",
+  "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
+  "--kubeconfig=/etc/kubernetes/kubelet.conf",
+  "--config=/var/lib/kubelet/config.yaml",
+  "--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock",
+  "--pod-infra-container-image=registry.k8s.io/pause:3.9",
+];
+
+/** A static pod manifest the way kubeadm writes it: everything in `command`. */
+export function staticPod(
+  name: string,
+  image: string,
+  command: readonly string[],
+  args?: readonly string[],
+  env?: Record<string, string>,
+): string {
+  const lines = [
+    "apiVersion: v1",
+    "kind: Pod",
+    "metadata:",
+    `  name: ${name}`,
+    "  namespace: kube-system",
+    "  labels:",
+    `    component: ${name}`,
+    "    tier: control-plane",
+    "spec:",
+    "  hostNetwork: true",
+    "  priorityClassName: system-node-critical",
+    "  containers:",
+    `  - name: ${name}`,
+    `    image: ${image}`,
+    "    command:",
+    ...command.map((c) => `    - ${JSON.stringify(c)}`),
+  ];
+  if (args) lines.push("    args:", ...args.map((a) => `    - ${JSON.stringify(a)}`));
+  if (env)
+    lines.push(
+      "    env:",
+      ...Object.entries(env).flatMap(([k, v]) => [`    - name: ${k}`, `      value: ${JSON.stringify(v)}`]),
+    );
+  return `${lines.join("\n")}\n`;
+}
+
+export const KUBEADM_KUBELET_CONFIG = `apiVersion: kubelet.config.k8s.io/v1beta1
+authentication:
+  anonymous:
+    enabled: false
+  webhook:
+    cacheTTL: 0s
+    enabled: true
+  x509:
+    clientCAFile: /etc/kubernetes/pki/ca.crt
+authorization:
+  mode: Webhook
+  webhook:
+    cacheAuthorizedTTL: 0s
+    cacheUnauthorizedTTL: 0s
+cgroupDriver: systemd
+clusterDNS:
+- 10.96.0.10
+clusterDomain: cluster.local
+containerRuntimeEndpoint: ""
+cpuManagerReconcilePeriod: 0s
+evictionPressureTransitionPeriod: 0s
+fileCheckFrequency: 0s
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+httpCheckFrequency: 0s
+kind: KubeletConfiguration
+logging:
+  flushFrequency: 0
+  options:
+    json:
+      infoBufferSize: "0"
+  verbosity: 0
+memorySwap: {}
+nodeStatusReportFrequency: 0s
+nodeStatusUpdateFrequency: 0s
+rotateCertificates: true
+runtimeRequestTimeout: 0s
+shutdownGracePeriod: 0s
+shutdownGracePeriodCriticalPods: 0s
+staticPodPath: /etc/kubernetes/manifests
+streamingConnectionIdleTimeout: 0s
+syncFrequency: 0s
+volumeStatsAggPeriod: 0s
+`;
+
+export const KUBEADM_DROPIN = `# Note: This dropin only works with kubeadm and kubelet v1.11+
+[Service]
+Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
+Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
+# This is a file that "kubeadm init" and "kubeadm join" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+# This is a file that the user can use for overrides of the kubelet args as a last resort.
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
+`;
+
+const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n";
+
+function common(r: NodeRoot, hostname: string): void {
+  r.put("/etc/passwd", PASSWD, 0o644).put("/etc/group", GROUP, 0o644).put("/etc/hostname", `${hostname}\n`);
+  r.dirAt("/etc/kubernetes", 0o755);
+}
+
+function pki(r: NodeRoot, crtMode: number): void {
+  r.dirAt("/etc/kubernetes/pki", 0o755).dirAt("/etc/kubernetes/pki/etcd", 0o755);
+  for (const n of [
+    "ca",
+    "apiserver",
+    "apiserver-kubelet-client",
+    "apiserver-etcd-client",
+    "front-proxy-ca",
+    "front-proxy-client",
+  ]) {
+    r.put(`/etc/kubernetes/pki/${n}.crt`, "-----BEGIN CERTIFICATE-----\n", crtMode).put(
+      `/etc/kubernetes/pki/${n}.key`,
+      "-----BEGIN PRIVATE KEY-----\n",
+      0o600,
+    );
+  }
+  r.put("/etc/kubernetes/pki/sa.pub", "-----BEGIN PUBLIC KEY-----\n", 0o600).put(
+    "/etc/kubernetes/pki/sa.key",
+    "-----BEGIN PRIVATE KEY-----\n",
+    0o600,
+  );
+  for (const n of ["ca", "server", "peer", "healthcheck-client"]) {
+    r.put(`/etc/kubernetes/pki/etcd/${n}.crt`, "-----BEGIN CERTIFICATE-----\n", crtMode).put(
+      `/etc/kubernetes/pki/etcd/${n}.key`,
+      "-----BEGIN PRIVATE KEY-----\n",
+      0o600,
+    );
+  }
+}
+
+export const IMAGE_TAG = "v1.30.2";
+
+/** A kubeadm control-plane node as `kubeadm init` leaves it (Kubernetes 1.30, flannel CNI). */
+export function kubeadmControlPlane(): NodeRoot {
+  const r = new NodeRoot("kw-kubeadm-cp-");
+  common(r, "cp1");
+  pki(r, 0o644);
+  const m = "/etc/kubernetes/manifests";
+  r.dirAt(m, 0o700);
+  r.put(
+    `${m}/kube-apiserver.yaml`,
+    staticPod("kube-apiserver", `registry.k8s.io/kube-apiserver:${IMAGE_TAG}`, [
+      "kube-apiserver",
+      ...APISERVER_ARGS,
+    ]),
+    0o600,
+  );
+  r.put(
+    `${m}/kube-controller-manager.yaml`,
+    staticPod("kube-controller-manager", `registry.k8s.io/kube-controller-manager:${IMAGE_TAG}`, [
+      "kube-controller-manager",
+      ...CONTROLLER_MANAGER_ARGS,
+    ]),
+    0o600,
+  );
+  r.put(
+    `${m}/kube-scheduler.yaml`,
+    staticPod("kube-scheduler", `registry.k8s.io/kube-scheduler:${IMAGE_TAG}`, [
+      "kube-scheduler",
+      ...SCHEDULER_ARGS,
+    ]),
+    0o600,
+  );
+  r.put(`${m}/etcd.yaml`, staticPod("etcd", "registry.k8s.io/etcd:3.5.12-0", ["etcd", ...ETCD_ARGS]), 0o600);
+  for (const f of [
+    "admin.conf",
+    "super-admin.conf",
+    "controller-manager.conf",
+    "scheduler.conf",
+    "kubelet.conf",
+  ])
+    r.put(`/etc/kubernetes/${f}`, KUBECONFIG, 0o600);
+  r.dirAt("/var/lib/etcd", 0o700).dirAt("/var/lib/etcd/member", 0o700);
+  r.put("/var/lib/kubelet/config.yaml", KUBEADM_KUBELET_CONFIG, 0o644);
+  r.put(
+    "/var/lib/kubelet/kubeadm-flags.env",
+    'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.9"\n',
+    0o644,
+  );
+  r.put("/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", KUBEADM_DROPIN, 0o644);
+  r.put(
+    "/etc/cni/net.d/10-flannel.conflist",
+    '{"name":"cbr0","cniVersion":"0.3.1","plugins":[{"type":"flannel"}]}\n',
+    0o644,
+  );
+  r.proc(1, ["/sbin/init"]);
+  r.proc(1200, ["kube-apiserver", ...APISERVER_ARGS]);
+  r.proc(1201, ["kube-controller-manager", ...CONTROLLER_MANAGER_ARGS]);
+  r.proc(1202, ["kube-scheduler", ...SCHEDULER_ARGS]);
+  r.proc(1203, ["etcd", ...ETCD_ARGS]);
+  r.proc(900, KUBELET_ARGV);
+  r.proc(1500, [
+    "/usr/local/bin/kube-proxy",
+    "--config=/var/lib/kube-proxy/config.conf",
+    "--hostname-override=cp1",
+  ]);
+  return r;
+}
