@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian machine, builds, and runs every test.
+# Run as root (it installs Debian packages) from anywhere: bash scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the tests use as real components:
+#   debootstrap, umoci     build the real Debian test image (../shared/tools/make-debian-image.sh)
+#   docker-registry        the real OCI registry for registry, signing and admission tests
+#   apache2-utils          htpasswd files for the registry's basic auth
+#   kubernetes-client      kubectl (kubectl kustomize) for Kustomize rendering
+#   openssl                certificates for the HTTPS servers under test
+#   dpkg                   dpkg --compare-versions, the oracle for the dpkg comparator
+APT_PACKAGES=(debootstrap umoci docker-registry apache2-utils kubernetes-client openssl dpkg)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing Debian packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npm run build
+npm run lint
+npm test

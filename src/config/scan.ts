@@ -1,0 +1,82 @@
+// `scan manifests`: loader -> checks -> exceptions -> report. The admission controller
+// and the cluster audit reuse runManifestChecks so that every gate decides alike.
+import type { Check, CheckOptions } from "../core/check.js";
+import { complianceSummary, type Framework, filterByFramework } from "../core/compliance.js";
+import { runChecks } from "../core/engine.js";
+import { applyExceptions, expiredAsErrors, type IgnoreRule, readIgnoreFile } from "../core/exceptions.js";
+import { type LoadOptions, loadManifests } from "../core/loader/index.js";
+import type { Finding, Report } from "../core/model.js";
+import type { K8sObject } from "../core/object.js";
+import { buildReport } from "../core/report.js";
+import { checksAt, parsePssVersion } from "./pss/index.js";
+import { MANIFEST_CHECKS } from "./registry.js";
+
+export interface ManifestScanOptions extends CheckOptions {
+  framework?: Framework;
+  includePassed?: boolean;
+  /** Ignore files to read (their problems are reported in `errors`). */
+  ignoreFiles?: string[];
+  /** The clock, injected so that exception expiry is testable. */
+  now?: () => Date;
+  load?: LoadOptions;
+}
+
+/** The checks a scan runs: all of them, or those mapped to one framework. */
+export function selectChecks(framework?: Framework): readonly Check[] {
+  return framework ? filterByFramework(MANIFEST_CHECKS, framework) : MANIFEST_CHECKS;
+}
+
+/** Runs the manifest checks over loaded objects and applies exceptions. Pure: no I/O. */
+export function runManifestChecks(
+  objects: readonly K8sObject[],
+  opts: ManifestScanOptions,
+  ignoreRules: readonly IgnoreRule[],
+  now: Date,
+): { findings: Finding[]; expired: ReturnType<typeof applyExceptions>["expired"] } {
+  const checks = selectChecks(opts.framework);
+  const raw = runChecks(checks, { objects, options: { pssLevel: opts.pssLevel, pssVersion: opts.pssVersion } }, {
+    includePassed: opts.includePassed,
+  });
+  return applyExceptions(raw, objects, ignoreRules, now);
+}
+
+/** Upstream PSS check ids in force at a level and version: the controls of a PSS compliance summary. */
+export function pssCheckIds(level: CheckOptions["pssLevel"], version: string): string[] {
+  return checksAt(level, parsePssVersion(version).minor).map((c) => c.def.id);
+}
+
+export async function scanManifests(targets: string[], opts: ManifestScanOptions): Promise<Report> {
+  const clock = opts.now ?? (() => new Date());
+  const startedAt = clock();
+  const loaded = await loadManifests(targets, opts.load);
+  const errors = [...loaded.errors];
+  const ignoreRules: IgnoreRule[] = [];
+  for (const file of opts.ignoreFiles ?? []) {
+    const read = await readIgnoreFile(file);
+    ignoreRules.push(...read.rules);
+    errors.push(...read.errors);
+  }
+  const { findings, expired } = runManifestChecks(loaded.objects, opts, ignoreRules, startedAt);
+  errors.push(...expiredAsErrors(expired));
+  const extra: Record<string, unknown> = {};
+  if (loaded.skipped.length > 0) extra.skipped = loaded.skipped;
+  if (opts.framework) {
+    extra.compliance = complianceSummary(opts.framework, selectChecks(opts.framework), findings, {
+      pssChecks: pssCheckIds(opts.pssLevel, opts.pssVersion),
+    });
+  }
+  return buildReport({
+    type: "manifests",
+    target: targets.join(" "),
+    startedAt,
+    finishedAt: clock(),
+    options: {
+      pssLevel: opts.pssLevel,
+      pssVersion: opts.pssVersion,
+      ...(opts.framework ? { framework: opts.framework } : {}),
+    },
+    findings,
+    errors,
+    extra,
+  });
+}
