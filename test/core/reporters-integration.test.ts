@@ -5,6 +5,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { MANIFEST_CHECKS } from "../../src/config/registry.js";
 import type { Check } from "../../src/core/check.js";
 import { complianceSummary } from "../../src/core/compliance.js";
 import { runChecks } from "../../src/core/engine.js";
@@ -12,11 +13,12 @@ import { loadManifests } from "../../src/core/loader/index.js";
 import type { Report } from "../../src/core/model.js";
 import { activeFindings, buildReport } from "../../src/core/report.js";
 import { REPORTERS } from "../../src/core/reporters/index.js";
-import { MANIFEST_CHECKS } from "../../src/config/registry.js";
 import { all, parseXml } from "./reporters-xml.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const INPUT = relative(process.cwd(), join(here, "golden", "input")).split("\\").join("/");
+const INPUT = relative(process.cwd(), join(here, "golden", "input"))
+  .split("\\")
+  .join("/");
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed documents are checked field by field.
 type Json = any;
@@ -81,13 +83,20 @@ describe("reporters on a real scan", () => {
     const root = parseXml(render("junit"));
     const cases = all(root, "testsuite").flatMap((s) => all(s, "testcase"));
     expect(cases).toHaveLength(report.findings.length + report.errors.length);
-    expect(Number(root.attrs.failures)).toBe(report.findings.filter((f) => f.status === "fail" || f.status === "warn").length);
+    expect(Number(root.attrs.failures)).toBe(
+      report.findings.filter((f) => f.status === "fail" || f.status === "warn").length,
+    );
     expect(Number(root.attrs.errors)).toBe(report.errors.length);
   });
 
   it("PolicyReport: every finding in the report of its namespace, summaries add up", () => {
     const docs: Json[] = parseAllDocuments(render("policyreport")).map((d) => d.toJS());
-    expect(docs.map((d) => d.metadata.namespace ?? "(cluster)")).toEqual(["(cluster)", "default", "ops", "shop"]);
+    expect(docs.map((d) => d.metadata.namespace ?? "(cluster)")).toEqual([
+      "(cluster)",
+      "default",
+      "ops",
+      "shop",
+    ]);
     const results = docs.flatMap((d) => d.results);
     expect(results).toHaveLength(report.findings.length + report.errors.length);
     const cluster = docs[0].results.flatMap((r: Json) => r.resources ?? []).map((r: Json) => r.kind);
@@ -102,10 +111,17 @@ describe("reporters on a real scan", () => {
     const text = render("table");
     expect(text).not.toMatch(/\u001b\[/);
     expect(render("table", true)).toMatch(/\u001b\[/);
-    for (const heading of ["Deployment shop/web", "Deployment api", "ClusterRoleBinding all-admins", "Role ops/ops"]) {
+    for (const heading of [
+      "Deployment shop/web",
+      "Deployment api",
+      "ClusterRoleBinding all-admins",
+      "Role ops/ops",
+    ]) {
       expect(text.split("\n").filter((l) => l.startsWith(`${heading}  (`))).toHaveLength(1);
     }
-    expect(text).toContain(`${report.summary.total} findings: ${report.summary.bySeverity.critical} critical`);
+    expect(text).toContain(
+      `${report.summary.total} findings: ${report.summary.bySeverity.critical} critical`,
+    );
     expect(text).toMatch(/Compliance \(CIS\): \d+ of \d+ controls passed/);
   });
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, parse as parseYaml } from "yaml";
 import type { Finding } from "../../src/core/model.js";
-import { renderPolicyReports, reportNamespace, timestampOf } from "../../src/core/reporters/policyreport.js";
+import {
+  policyReports,
+  renderPolicyReports,
+  reportNamespace,
+  timestampOf,
+} from "../../src/core/reporters/policyreport.js";
+import { toYaml, yamlScalar } from "../../src/core/reporters/yaml-out.js";
 import { fixtureFindings, fixtureReport } from "./reporters-fixture.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: documents are checked field by field.
@@ -141,5 +147,100 @@ describe("PolicyReport reporter", () => {
     const api = parse(text)[1].results.find((r: Json) => r.policy === "KW-POD-002");
     expect(api.message).toBe('container "api" runs as root; label team="<ops> & \'dev\'" \u001b[2J\u0007');
     expect(text).not.toContain("\u001b");
+  });
+});
+
+describe("YAML writer", () => {
+  it("writes documents that the yaml package reads back as the same data", () => {
+    const report = fixtureReport();
+    expect(parse(renderPolicyReports(report))).toEqual(JSON.parse(JSON.stringify(policyReports(report))));
+  });
+
+  it.each(["1.1", "1.2"] as const)("keeps awkward strings strings for YAML %s readers", (version) => {
+    const awkward = [
+      "",
+      "yes",
+      "No",
+      "on",
+      "OFF",
+      "y",
+      "null",
+      "Null",
+      "~",
+      "true",
+      "1.0",
+      "0x1F",
+      "0o17",
+      "1:20",
+      "1e3",
+      ".inf",
+      "-.Inf",
+      ".NaN",
+      "2026-01-31",
+      "2026-01-31T08:00:00Z",
+      " lead",
+      "trail ",
+      "- item",
+      "a: b",
+      "a #c",
+      "#c",
+      "key:",
+      "[x]",
+      "{x}",
+      "*ref",
+      "&anchor",
+      "!tag",
+      "|",
+      ">",
+      "%directive",
+      "@at",
+      "`tick",
+      "'single'",
+      '"double"',
+      "<<",
+      "=",
+      "?",
+      "line\nbreak",
+      "tab\there",
+      "nul\u0000bell\u0007esc\u001b",
+      "del\u007f c1\u0085\u009b nbsp\u00a0 ls\u2028",
+      "bom\ufeff nonchar\ufffe",
+      "lone \ud800 surrogate \udc00",
+      "emoji \ud83d\ude00",
+      "KW-POD-001",
+      "apps/v1",
+    ];
+    for (const s of awkward) {
+      const text = toYaml({ k: s, list: [s] });
+      expect(parseYaml(text, { version }), JSON.stringify(s)).toEqual({ k: s, list: [s] });
+    }
+  });
+
+  it("round-trips random strings from a hostile alphabet", () => {
+    const alphabet = [
+      ..."aZ09 _-.:/#?&*!|>'\"%@`,[]{}~=<+\n\t\r\u0000\u0007\u007f\u0085\u00a0\u2028\ufeff\ufffe\u00e9",
+    ];
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const len = next() % 12;
+      let s = "";
+      for (let j = 0; j < len; j++) s += alphabet[next() % alphabet.length];
+      for (const version of ["1.1", "1.2"] as const) {
+        expect(parseYaml(toYaml({ s }), { version }), JSON.stringify(s)).toEqual({ s });
+      }
+    }
+  });
+
+  it("writes plain scalars where it is safe, and nested blocks the usual way", () => {
+    expect(yamlScalar("KW-POD-001")).toBe("KW-POD-001");
+    expect(yamlScalar("app.kubernetes.io/managed-by")).toBe("app.kubernetes.io/managed-by");
+    expect(yamlScalar("yes")).toBe('"yes"');
+    expect(yamlScalar(17)).toBe("17");
+    expect(yamlScalar(false)).toBe("false");
+    expect(toYaml({ a: [{ b: 1, c: [] }, "x"], d: {} })).toBe("a:\n  - b: 1\n    c: []\n  - x\nd: {}\n");
   });
 });

@@ -3,6 +3,7 @@
 // one), one <testcase> per finding: failing findings are <failure>s, suppressed
 // and manual ones <skipped>, passed ones plain testcases. Scan errors go in a
 // last suite as <error>s.
+import type { CheckMeta } from "../check.js";
 import type { Finding, Report } from "../model.js";
 import type { Reporter, ReporterOptions } from "./types.js";
 import {
@@ -54,8 +55,7 @@ function suiteName(f: Finding, target: string): string {
   return file ?? target;
 }
 
-function failureBody(f: Finding, opts: ReporterOptions, all: readonly Finding[]): string {
-  const meta = ruleMeta(f.checkId, all, opts.rules);
+function failureBody(f: Finding, meta: CheckMeta): string {
   const lines = [
     `${f.severity.toUpperCase()} ${f.checkId}: ${f.title}`,
     f.message,
@@ -74,7 +74,7 @@ function failureBody(f: Finding, opts: ReporterOptions, all: readonly Finding[])
   return lines.filter(Boolean).join("\n");
 }
 
-function testcase(f: Finding, classname: string, opts: ReporterOptions, all: readonly Finding[]): string {
+function testcase(f: Finding, classname: string, meta: (id: string) => CheckMeta): string {
   const container = f.resource?.container ? ` [${f.resource.container}]` : "";
   const line = f.location?.line !== undefined ? ` (line ${f.location.line})` : "";
   const head = `    <testcase${attrs({ name: `${f.checkId}: ${f.title}${container}${line}`, classname, time: "0" })}`;
@@ -87,12 +87,22 @@ function testcase(f: Finding, classname: string, opts: ReporterOptions, all: rea
   if (f.status === "manual") {
     return `${head}>\n      <skipped${attrs({ message: `manual check: ${f.message}` })}/>\n    </testcase>`;
   }
-  const failure = `<failure${attrs({ message: f.message, type: f.severity })}>${xmlText(failureBody(f, opts, all))}</failure>`;
+  const failure = `<failure${attrs({ message: f.message, type: f.severity })}>${xmlText(failureBody(f, meta(f.checkId)))}</failure>`;
   return `${head}>\n      ${failure}\n    </testcase>`;
 }
 
 export function renderJunit(report: Report, opts: ReporterOptions): string {
   const findings = sortedFindings(report.findings);
+  const byId = groupBy(findings, (f) => f.checkId);
+  const metas = new Map<string, CheckMeta>();
+  const meta = (id: string): CheckMeta => {
+    let m = metas.get(id);
+    if (!m) {
+      m = ruleMeta(id, byId.get(id) ?? [], opts.rules);
+      metas.set(id, m);
+    }
+    return m;
+  };
   const suites = groupBy(findings, (f) => suiteName(f, report.scan.target));
   const body: string[] = [];
   let tests = 0;
@@ -106,7 +116,7 @@ export function renderJunit(report: Report, opts: ReporterOptions): string {
     skipped += skip;
     body.push(
       `  <testsuite${attrs({ name, tests: list.length, failures: failed, errors: 0, skipped: skip, time: "0" })}>`,
-      ...list.map((f) => testcase(f, name, opts, findings)),
+      ...list.map((f) => testcase(f, name, meta)),
       "  </testsuite>",
     );
   }

@@ -3,10 +3,10 @@
 // objects, findings without an object (images, nodes) and scan errors.
 // Written as a multi-document YAML stream that `kubectl apply -f` accepts
 // once the PolicyReport CRDs are installed.
-import { stringify } from "yaml";
 import type { Finding, Report } from "../model.js";
 import type { Reporter } from "./types.js";
 import { evidenceLine, evidenceOf, sortedFindings, vulnerabilityOf } from "./util.js";
+import { toYaml } from "./yaml-out.js";
 
 export const POLICY_REPORT_API = "wgpolicyk8s.io/v1alpha2";
 
@@ -134,7 +134,8 @@ function summarize(results: readonly PolicyReportResult[]) {
   return s;
 }
 
-export function renderPolicyReports(report: Report): string {
+/** The report documents as data: the ClusterPolicyReport first, then one PolicyReport per namespace. */
+export function policyReports(report: Report): Record<string, unknown>[] {
   const timestamp = timestampOf(report.scan.startedAt);
   const byNamespace = new Map<string, PolicyReportResult[]>();
   const cluster: PolicyReportResult[] = [];
@@ -171,7 +172,7 @@ export function renderPolicyReports(report: Report): string {
     "kubeward.io/scan-type": report.scan.type,
     "kubeward.io/scan-target": report.scan.target,
   };
-  const docs: unknown[] = [
+  const docs: Record<string, unknown>[] = [
     {
       apiVersion: POLICY_REPORT_API,
       kind: "ClusterPolicyReport",
@@ -190,7 +191,11 @@ export function renderPolicyReports(report: Report): string {
       results,
     });
   }
-  return docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  return docs;
+}
+
+export function renderPolicyReports(report: Report): string {
+  return policyReports(report).map(toYaml).join("---\n");
 }
 
 export const policyReportReporter: Reporter = {

@@ -7,6 +7,7 @@ import {
   evidenceLine,
   evidenceOf,
   findingKey,
+  groupBy,
   resourceLabel,
   ruleMeta,
   sha256,
@@ -65,9 +66,9 @@ function severityScore(meta: CheckMeta, findings: readonly Finding[]): string {
   return score.toFixed(1);
 }
 
-function buildRule(id: string, findings: readonly Finding[], rules: ReporterOptions["rules"]) {
-  const own = findings.filter((f) => f.checkId === id);
-  const meta = ruleMeta(id, findings, rules);
+/** A rule from the check's metadata and `own`, the findings with that check id. */
+function buildRule(id: string, own: readonly Finding[], rules: ReporterOptions["rules"]) {
+  const meta = ruleMeta(id, own, rules);
   const references = meta.references.filter((r) => /^https?:\/\//.test(r));
   const tags = new Set<string>(["security", "kubernetes", meta.layer]);
   for (const c of meta.frameworks.cis ?? []) tags.add(`cis-${c}`);
@@ -171,9 +172,10 @@ function buildResult(f: Finding, ruleIndex: number, target: string) {
 
 export function renderSarif(report: Report, opts: ReporterOptions): string {
   const findings = sortedFindings(report.findings);
-  const ids = [...new Set(findings.map((f) => f.checkId))].sort();
+  const byId = groupBy(findings, (f) => f.checkId);
+  const ids = [...byId.keys()].sort();
   const index = new Map(ids.map((id, i) => [id, i]));
-  const rules = ids.map((id) => buildRule(id, findings, opts.rules));
+  const rules = ids.map((id) => buildRule(id, byId.get(id)!, opts.rules));
   const results = findings.map((f) => buildResult(f, index.get(f.checkId)!, report.scan.target));
   const notifications = report.errors.map((e) => {
     const n: Record<string, unknown> = {
