@@ -205,7 +205,6 @@ export function renderSarif(report: Report, opts: ReporterOptions): string {
           },
         },
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
-        automationDetails: { id: `kubeward/${report.scan.type}/` },
         results,
         properties: {
           scanType: report.scan.type,
