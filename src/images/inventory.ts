@@ -68,29 +68,39 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const OS_ECOSYSTEMS = new Set([
+  "Debian",
+  "Ubuntu",
+  "Alpine",
+  "Red Hat",
+  "Fedora",
+  "Rocky Linux",
+  "AlmaLinux",
+  "Amazon Linux",
+]);
+const LOCKFILES = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$/;
+
 /** Turns the walk's raw results into the final package list: OS ecosystem, purls, no double counting. */
 function finish(col: Collector, layerDigests: string[], os: OsInfo | undefined): Package[] {
   const { packages, owned } = collectPackages(col, layerDigests);
-  const osIds = new Set([...col.catalogers].filter((c) => c.osPackages).map((c) => c.id));
-  void osIds;
-  const osEcos = new Set([
-    "Debian",
-    "Ubuntu",
-    "Alpine",
-    "Red Hat",
-    "Fedora",
-    "Rocky Linux",
-    "AlmaLinux",
-    "Amazon Linux",
-  ]);
+  // Projects whose node_modules are installed are inventoried from there; their lockfiles would repeat them.
+  const installedRoots = new Set<string>();
+  for (const p of packages) {
+    const i = p.ecosystem === "npm" && p.path ? p.path.indexOf("node_modules/") : -1;
+    if (i >= 0) installedRoots.add(p.path!.slice(0, i));
+  }
   const out: Package[] = [];
   const seen = new Set<string>();
   for (const p of packages) {
-    const isOs = osEcos.has(p.ecosystem);
+    const isOs = OS_ECOSYSTEMS.has(p.ecosystem);
     if (isOs && (p.ecosystem === "Debian" || p.ecosystem === "Red Hat"))
       p.ecosystem = osEcosystem(os, p.ecosystem);
     // A language package inside files an OS package installed is that OS package's business.
-    if (!isOs && p.path && owned.has(p.path)) continue;
+    if (!isOs && p.path && owned.has(p.path.split("!/")[0]!)) continue;
+    if (p.ecosystem === "npm" && p.path && LOCKFILES.test(p.path)) {
+      const dir = p.path.slice(0, p.path.lastIndexOf("/") + 1);
+      if (installedRoots.has(dir)) continue;
+    }
     const key = `${p.ecosystem}\0${p.name}\0${p.version}\0${p.path}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -20,3 +20,41 @@ export function dirName(p: string): string {
   const i = p.lastIndexOf("/");
   return i < 0 ? "" : p.slice(0, i);
 }
+
+/** A language package with the extra facts lockfiles carry (all optional, all additive to the contract). */
+export interface LangPackage {
+  name: string;
+  version: string;
+  ecosystem: string;
+  purl?: string;
+  licenses?: string[];
+  path?: string;
+  sourceName?: string;
+  sourceVersion?: string;
+  /** Only needed for development (lockfile dev/devOptional flags). */
+  dev?: boolean;
+  /** Git commit for dependencies resolved from a repository. */
+  commit?: string;
+}
+
+/** Merges duplicates of name@version(+commit): one package, dev only when every occurrence is dev. */
+export function dedupe(pkgs: LangPackage[]): LangPackage[] {
+  const byKey = new Map<string, LangPackage>();
+  for (const p of pkgs) {
+    const key = `${p.name}\0${p.version}\0${p.commit ?? ""}`;
+    const prev = byKey.get(key);
+    if (!prev) byKey.set(key, p);
+    else if (prev.dev && !p.dev) prev.dev = false;
+  }
+  return [...byKey.values()];
+}
+
+export function parseJsonFile(data: Buffer, file: string): unknown {
+  try {
+    return JSON.parse(data.toString("utf8"));
+  } catch (err) {
+    throw Object.assign(new Error(`${file}: invalid JSON (${(err as Error).message})`), {
+      code: "parse-error",
+    });
+  }
+}
