@@ -3,7 +3,8 @@
 // allowed, fail fixtures denied, and a fail fixture named after a check must be denied by that check
 // (or, under restricted, by the restricted check that replaces it at that version).
 import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -16,7 +17,9 @@ import {
   parsePssVersion,
 } from "../../src/config/pss/index.js";
 
-const ROOT = resolve(process.cwd(), "../shared/conformance/pod-security/testdata");
+// The repository's parent holds shared/: ../shared from the repo root, found from this file.
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const ROOT = resolve(REPO, "../shared/conformance/pod-security/testdata");
 
 interface Fixture {
   level: PssLevel;

@@ -16,6 +16,8 @@ import {
   type PssPod,
   parsePssLevel,
   parsePssVersion,
+  pssSummary,
+  pssViolationMessage,
 } from "../../src/config/pss/index.js";
 import type { ScanContext } from "../../src/core/check.js";
 import { runChecks } from "../../src/core/engine.js";
@@ -359,6 +361,13 @@ describe("upstream behaviour by version", () => {
     ]);
     expect(r[0]!.reason).toBe("host namespaces");
     expect(r[0]!.detail).toContain("hostNetwork=true");
+    expect(pssSummary(r.slice(0, 2))).toBe(
+      'host namespaces (hostNetwork=true), privileged (container "a" must not set securityContext.privileged=true)',
+    );
+    expect(pssViolationMessage(r.slice(0, 1), "restricted", "latest")).toBe(
+      'violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true)',
+    );
+    expect(pssSummary([])).toBe("");
   });
 });
 

@@ -2,6 +2,7 @@
 export { evaluatePss } from "./evaluate.js";
 export { checksAt, PSS_CHECK_DEFS, PSS_CHECK_IDS, PSS_CHECK_MAP } from "./registry.js";
 export { evaluationOf, PSS_CHECKS } from "./scanner.js";
+export { pssSummary, pssViolationMessage } from "./summary.js";
 export type {
   PssCheckDef,
   PssCheckId,
