@@ -2,6 +2,7 @@ import type { ObjectCheck } from "../../core/check.js";
 import { isRecord } from "../../core/object.js";
 import { POD_KINDS, podOf } from "../../core/podspec.js";
 import { deepestExisting, namespaceOf } from "./lib/k8s.js";
+import { scanIndex } from "./lib/scan-index.js";
 
 /**
  * KW-WL-008: the service account token is mounted into the pod. The pod's
@@ -42,9 +43,7 @@ export const saTokenAutomount: ObjectCheck = {
       return [{ message: `pod sets automountServiceAccountToken=true (service account "${saName}")`, path }];
     }
     const ns = namespaceOf(obj);
-    const sa = ctx.objects.find(
-      (o) => o.kind === "ServiceAccount" && o.metadata.name === saName && namespaceOf(o) === ns,
-    );
+    const sa = scanIndex(ctx).serviceAccounts.get(`${ns}/${saName}`);
     if (sa && isRecord(sa.raw) && sa.raw.automountServiceAccountToken === false) return [];
     const why = sa
       ? `neither the pod nor ServiceAccount "${saName}" sets automountServiceAccountToken: false`

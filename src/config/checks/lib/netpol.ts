@@ -130,11 +130,16 @@ export function labelText(labels: Record<string, string>): string {
  * existed, it would have selected the workload).
  */
 export function uncoveredWorkloads(ctx: ScanContext, dir: Direction): Violation[] {
-  const policies = policiesOf(ctx);
+  const byNamespace = new Map<string, Policy[]>();
+  for (const p of policiesOf(ctx)) {
+    const list = byNamespace.get(p.namespace) ?? [];
+    list.push(p);
+    byNamespace.set(p.namespace, list);
+  }
   const out: Violation[] = [];
   const word = dir.toLowerCase();
   for (const w of workloadsOf(ctx)) {
-    const c = coverage(w, policies, dir);
+    const c = coverage(w, byNamespace.get(w.namespace) ?? [], dir);
     if (c.selectedBy.length > 0) continue;
     const ns = `namespace "${w.namespace}"`;
     const situation =

@@ -1,7 +1,8 @@
 import type { ScanContext } from "../../../core/check.js";
 import { isRecord } from "../../../core/object.js";
 import type { ContainerView, PodView } from "../../../core/podspec.js";
-import { namespaceOf, recordList } from "./k8s.js";
+import { recordList } from "./k8s.js";
+import { scanIndex } from "./scan-index.js";
 
 export const RESOURCES = ["cpu", "memory"] as const;
 export type ResourceName = (typeof RESOURCES)[number];
@@ -20,8 +21,7 @@ export interface NamespaceDefaults {
  */
 export function namespaceDefaults(ctx: ScanContext, namespace: string): NamespaceDefaults {
   const out: NamespaceDefaults = { limits: new Set(), requests: new Set(), from: [] };
-  for (const lr of ctx.objects) {
-    if (lr.kind !== "LimitRange" || namespaceOf(lr) !== namespace) continue;
+  for (const lr of scanIndex(ctx).limitRanges.get(namespace) ?? []) {
     const spec = lr.raw.spec;
     if (!isRecord(spec)) continue;
     for (const { item } of recordList(spec.limits)) {
