@@ -34,6 +34,12 @@ export interface Compliance {
 export interface ComplianceOptions {
   /** PSS controls to report (upstream check ids); default: every check of restricted at the latest version. */
   pssChecks?: readonly string[];
+  /**
+   * Which kubeward checks implement each upstream PSS check (e.g. allowPrivilegeEscalation ->
+   * KW-POD-001), so that controls without findings still name their checks. CheckMeta has no
+   * PSS field, so without it only findings tell.
+   */
+  pssMapping?: Readonly<Record<string, readonly string[]>>;
 }
 
 export class ComplianceError extends Error {
@@ -159,7 +165,14 @@ export function complianceSummary(
     controls.set(id, c);
     return c;
   };
-  if (framework === "pss") for (const id of opts.pssChecks ?? pssChecks("restricted")) control(id);
+  if (framework === "pss") {
+    for (const id of opts.pssChecks ?? pssChecks("restricted")) control(id);
+    for (const [id, checkIds] of Object.entries(opts.pssMapping ?? {})) {
+      // Only controls in scope: the mapping may cover checks of another level or version.
+      const c = controls.get(id);
+      if (c) for (const checkId of checkIds) c.checks.add(checkId);
+    }
+  }
   for (const check of checks) for (const id of metaIds(check, framework)) control(id).checks.add(check.id);
   for (const f of findings) {
     for (const id of findingIds(f, framework)) {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { checksAt, PSS_CHECK_DEFS } from "../../src/config/pss/index.js";
 import {
   ComplianceError,
   compareControlIds,
@@ -106,6 +107,17 @@ describe("complianceSummary (PSS)", () => {
     expect(c.passed).toBe(c.controls.length - 2);
   });
 
+  it("names the implementing checks of controls in scope from the caller's mapping", () => {
+    const c = complianceSummary("pss", CHECKS, [], {
+      pssChecks: ["privileged", "runAsNonRoot"],
+      pssMapping: { privileged: ["KW-POD-009"], runAsNonRoot: ["KW-POD-002"], sysctls: ["KW-POD-018"] },
+    });
+    expect(c.controls).toEqual([
+      { id: "privileged", checks: ["KW-POD-009"], status: "passed", failedFindings: 0 },
+      { id: "runAsNonRoot", checks: ["KW-POD-002"], status: "passed", failedFindings: 0 },
+    ]);
+  });
+
   it("accepts the caller's list of controls", () => {
     const c = complianceSummary("pss", CHECKS, fixtureFindings(), {
       pssChecks: pssChecks("baseline", "v1.20"),
@@ -134,6 +146,21 @@ describe("PSS check table", () => {
       expect(compared).toBe(2 * (PSS_LATEST_MINOR + 1));
     },
   );
+
+  it("agrees with the PSS engine on the checks in force at every level and version", () => {
+    for (const level of ["baseline", "restricted"] as const) {
+      for (let minor = 0; minor <= PSS_LATEST_MINOR; minor++) {
+        const engine = checksAt(level, minor).map((a) => a.def.id as string);
+        expect([...pssChecks(level, `v1.${minor}`)].sort(), `${level} v1.${minor}`).toEqual(engine.sort());
+      }
+    }
+  });
+
+  it("maps every upstream check to the engine's scanner check", () => {
+    const mapping = Object.fromEntries(PSS_CHECK_DEFS.map((d) => [d.id, [d.scanner.id]]));
+    const c = complianceSummary("pss", [], [], { pssMapping: mapping });
+    for (const control of c.controls) expect(control.checks, control.id).toHaveLength(1);
+  });
 
   it("drops baseline checks that a restricted check overrides", () => {
     expect(pssChecks("restricted", "v1.37")).not.toContain("hostPathVolumes");
