@@ -50,7 +50,8 @@ export type Audit =
       type: "setting";
       component: ComponentName;
       flags: string[];
-      config?: string;
+      /** Config-file path for each flag, in the same order (kubelet, kube-proxy). */
+      configs?: Array<string | undefined>;
       env?: string;
       gate?: string;
       op: Op;
@@ -296,7 +297,7 @@ function parseAudit(file: string, at: string, raw: unknown): Audit {
         type,
         component: component(file, at, o.component),
         flags,
-        config: o.config === undefined ? undefined : str(file, `${at} config`, o.config),
+        configs: parseConfigs(file, at, o.config, flags.length),
         env: o.env === undefined ? undefined : str(file, `${at} env`, o.env),
         gate: o.gate === undefined ? undefined : str(file, `${at} gate`, o.gate),
         op: op as Op,
@@ -331,6 +332,18 @@ function parseAudit(file: string, at: string, raw: unknown): Audit {
     default:
       throw new BenchmarkError(file, `${at}: unknown audit type "${type}"`);
   }
+}
+
+function parseConfigs(
+  file: string,
+  at: string,
+  v: unknown,
+  n: number,
+): Array<string | undefined> | undefined {
+  if (v === undefined) return undefined;
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length !== n) throw new BenchmarkError(file, `${at}: config needs one entry per flag (${n})`);
+  return list.map((c) => (c === null ? undefined : str(file, `${at} config`, c)));
 }
 
 function level(file: string, at: string, v: unknown): "Metadata" | "Request" | "RequestResponse" {

@@ -274,9 +274,10 @@ function settingAudit(a: Extract<Audit, { type: "setting" }>, facts: NodeFacts):
   const notes: string[] = [];
   let first: Evidence | undefined;
   let ok = true;
-  for (const flag of a.flags) {
+  for (const [i, flag] of a.flags.entries()) {
+    const config = a.configs?.[i];
     const l = lookupSetting(comp, facts, flag, {
-      config: a.config,
+      config,
       env: a.env,
       gate: a.gate,
       useDefault: a.unset === undefined,
@@ -300,7 +301,7 @@ function settingAudit(a: Extract<Audit, { type: "setting" }>, facts: NodeFacts):
     );
     const ev: Evidence = {
       component: a.component,
-      kind: l.source === "config" || (l.source === "default" && l.key === a.config) ? "config" : "flag",
+      kind: l.source === "config" || (l.source === "default" && l.key === config) ? "config" : "flag",
       key: l.key,
       path: l.path,
       actual: l.value ?? null,
@@ -666,7 +667,7 @@ function fillRemediation(check: CheckDef, facts: NodeFacts, path: string | undef
   if (a.type === "setting") {
     const comp = facts.components[a.component];
     const cfg = configOf(a.component, facts);
-    editAt = a.config && cfg ? cfg.path : (comp?.editAt ?? comp?.where);
+    editAt = a.configs?.some(Boolean) && cfg ? cfg.path : (comp?.editAt ?? comp?.where);
   }
   return check.remediation
     .replaceAll("{path}", path ?? "<file>")

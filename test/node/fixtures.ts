@@ -331,3 +331,270 @@ export function kubeadmControlPlane(): NodeRoot {
   ]);
   return r;
 }
+
+export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: None
+    users: ["system:kube-proxy"]
+    verbs: ["watch"]
+    resources:
+      - group: ""
+        resources: ["endpoints", "services"]
+  - level: Metadata
+    resources:
+      - group: ""
+        resources: ["secrets", "configmaps"]
+      - group: authentication.k8s.io
+        resources: ["tokenreviews"]
+  - level: Metadata
+    resources:
+      - group: ""
+        resources: ["pods/exec", "pods/portforward", "pods/proxy", "services/proxy"]
+  - level: RequestResponse
+    verbs: ["create", "update", "patch", "delete"]
+    resources:
+      - group: ""
+        resources: ["pods"]
+      - group: apps
+        resources: ["deployments"]
+  - level: Metadata
+`;
+
+export const ENCRYPTION_CONFIG = `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: ["secrets"]
+    providers:
+      - aescbc:
+          keys:
+            - name: key1
+              secret: c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==
+      - identity: {}
+`;
+
+export const HARDENED_KUBELET_CONFIG = `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous:
+    enabled: false
+  webhook:
+    enabled: true
+  x509:
+    clientCAFile: /etc/kubernetes/pki/ca.crt
+authorization:
+  mode: Webhook
+cgroupDriver: systemd
+readOnlyPort: 0
+streamingConnectionIdleTimeout: 5m
+makeIPTablesUtilChains: true
+eventRecordQPS: 5
+rotateCertificates: true
+serverTLSBootstrap: true
+tlsCertFile: /var/lib/kubelet/pki/kubelet.crt
+tlsPrivateKeyFile: /var/lib/kubelet/pki/kubelet.key
+tlsCipherSuites:
+  - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+  - TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+  - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+podPidsLimit: 4096
+seccompDefault: true
+protectKernelDefaults: true
+featureGates:
+  RotateKubeletServerCertificate: true
+staticPodPath: /etc/kubernetes/manifests
+`;
+
+/**
+ * A kubeadm control plane hardened to pass every automated check. The control plane is only
+ * visible through its static pod manifests (no /proc entries), whose flags sit in `args`,
+ * some as "--flag value" pairs; the kubelet runs with a config file.
+ */
+export function kubeadmHardened(): NodeRoot {
+  const r = new NodeRoot("kw-kubeadm-hard-");
+  common(r, "cp-hardened");
+  pki(r, 0o600);
+  const m = "/etc/kubernetes/manifests";
+  r.dirAt(m, 0o700);
+  const api = APISERVER_ARGS.filter((a) => !a.startsWith("--enable-admission-plugins"));
+  r.put(
+    `${m}/kube-apiserver.yaml`,
+    staticPod(
+      "kube-apiserver",
+      `registry.k8s.io/kube-apiserver:${IMAGE_TAG}`,
+      ["kube-apiserver"],
+      [
+        ...api,
+        "--anonymous-auth=false",
+        "--profiling=false",
+        "--enable-admission-plugins=NodeRestriction,EventRateLimit,AlwaysPullImages,DenyServiceExternalIPs",
+        "--admission-control-config-file=/etc/kubernetes/admission.yaml",
+        "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt",
+        "--audit-log-path=/var/log/kubernetes/audit/audit.log",
+        "--audit-policy-file=/etc/kubernetes/audit-policy.yaml",
+        "--audit-log-maxage=30",
+        "--audit-log-maxbackup",
+        "10",
+        "--audit-log-maxsize=100",
+        "--encryption-provider-config=/etc/kubernetes/enc/encryption.yaml",
+        "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "--service-account-extend-token-expiration=false",
+        "--request-timeout=300s",
+      ],
+    ),
+    0o600,
+  );
+  r.put(
+    `${m}/kube-controller-manager.yaml`,
+    staticPod(
+      "kube-controller-manager",
+      `registry.k8s.io/kube-controller-manager:${IMAGE_TAG}`,
+      ["kube-controller-manager"],
+      [...CONTROLLER_MANAGER_ARGS, "--profiling=false", "--terminated-pod-gc-threshold=10"],
+    ),
+    0o600,
+  );
+  r.put(
+    `${m}/kube-scheduler.yaml`,
+    staticPod("kube-scheduler", `registry.k8s.io/kube-scheduler:${IMAGE_TAG}`, [
+      "kube-scheduler",
+      ...SCHEDULER_ARGS,
+      "--profiling=false",
+    ]),
+    0o600,
+  );
+  r.put(`${m}/etcd.yaml`, staticPod("etcd", "registry.k8s.io/etcd:3.5.12-0", ["etcd", ...ETCD_ARGS]), 0o600);
+  for (const f of [
+    "admin.conf",
+    "super-admin.conf",
+    "controller-manager.conf",
+    "scheduler.conf",
+    "kubelet.conf",
+  ])
+    r.put(`/etc/kubernetes/${f}`, KUBECONFIG, 0o600);
+  r.put("/etc/kubernetes/audit-policy.yaml", AUDIT_POLICY, 0o600);
+  r.put("/etc/kubernetes/enc/encryption.yaml", ENCRYPTION_CONFIG, 0o600);
+  r.put(
+    "/etc/kubernetes/admission.yaml",
+    "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins: []\n",
+    0o600,
+  );
+  r.dirAt("/var/lib/etcd", 0o700, ETCD_UID, ETCD_UID).dirAt(
+    "/var/lib/etcd/member",
+    0o700,
+    ETCD_UID,
+    ETCD_UID,
+  );
+  r.put("/var/lib/kubelet/config.yaml", HARDENED_KUBELET_CONFIG, 0o600);
+  r.put(
+    "/var/lib/kubelet/kubeadm-flags.env",
+    'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock"\n',
+    0o600,
+  );
+  r.put("/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", KUBEADM_DROPIN, 0o600);
+  r.put(
+    "/etc/cni/net.d/10-flannel.conflist",
+    '{"name":"cbr0","cniVersion":"0.3.1","plugins":[{"type":"flannel"}]}\n',
+    0o600,
+  );
+  r.proc(1, ["/sbin/init"]);
+  r.proc(900, KUBELET_ARGV);
+  r.proc(1500, [
+    "/usr/local/bin/kube-proxy",
+    "--config=/var/lib/kube-proxy/config.conf",
+    "--hostname-override=cp-hardened",
+  ]);
+  return r;
+}
+
+/**
+ * A kubeadm worker as `kubeadm join` leaves it, seen without host PIDs: no /proc, so the
+ * kubelet's settings come from its systemd drop-in, kubeadm-flags.env and config file.
+ */
+export function kubeadmWorker(): NodeRoot {
+  const r = new NodeRoot("kw-kubeadm-worker-");
+  common(r, "worker1");
+  r.dirAt("/etc/kubernetes/pki", 0o755).put(
+    "/etc/kubernetes/pki/ca.crt",
+    "-----BEGIN CERTIFICATE-----\n",
+    0o644,
+  );
+  r.put("/etc/kubernetes/kubelet.conf", KUBECONFIG, 0o600);
+  r.dirAt("/etc/kubernetes/manifests", 0o755);
+  r.put("/var/lib/kubelet/config.yaml", KUBEADM_KUBELET_CONFIG, 0o644);
+  r.put(
+    "/var/lib/kubelet/kubeadm-flags.env",
+    'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.9"\n',
+    0o644,
+  );
+  r.put("/etc/default/kubelet", "KUBELET_EXTRA_ARGS=--node-ip=192.168.56.21 --read-only-port=10255\n", 0o644);
+  r.put("/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", KUBEADM_DROPIN, 0o644);
+  r.put(
+    "/usr/bin/kubelet",
+    `\x7fELF\x02\x01\x01${"\0".repeat(64)}build\t-ldflags="-X 'k8s.io/component-base/version.gitVersion=v1.31.4' -X 'k8s.io/component-base/version.gitMajor=1'"${"\0".repeat(32)}`,
+    0o755,
+  );
+  return r;
+}
+
+export const K3S_CONFIG = `# /etc/rancher/k3s/config.yaml
+write-kubeconfig-mode: "0600"
+protect-kernel-defaults: true
+secrets-encryption: true
+kube-apiserver-arg:
+  - "audit-log-path=/var/lib/rancher/k3s/server/logs/audit.log"
+  - "audit-policy-file=/var/lib/rancher/k3s/server/audit.yaml"
+  - "audit-log-maxage=30"
+  - "audit-log-maxbackup=10"
+  - "audit-log-maxsize=100"
+kubelet-arg:
+  - "streaming-connection-idle-timeout=5m"
+`;
+
+/** A single-node k3s server (SQLite datastore) with a CIS-minded config.yaml. */
+export function k3sServer(): NodeRoot {
+  const r = new NodeRoot("kw-k3s-");
+  r.put("/etc/passwd", PASSWD).put("/etc/group", GROUP).put("/etc/hostname", "k3s-1\n");
+  r.put("/etc/rancher/k3s/config.yaml", K3S_CONFIG, 0o600);
+  r.put("/etc/rancher/k3s/k3s.yaml", KUBECONFIG, 0o600);
+  r.put(
+    "/etc/systemd/system/k3s.service",
+    "[Service]\nType=notify\nExecStart=/usr/local/bin/k3s server\n",
+    0o644,
+  );
+  const d = "/var/lib/rancher/k3s";
+  for (const n of ["client-ca", "server-ca", "serving-kube-apiserver", "client-kube-apiserver"]) {
+    r.put(`${d}/server/tls/${n}.crt`, "-----BEGIN CERTIFICATE-----\n", 0o644).put(
+      `${d}/server/tls/${n}.key`,
+      "-----BEGIN EC PRIVATE KEY-----\n",
+      0o600,
+    );
+  }
+  r.put(`${d}/server/tls/service.key`, "-----BEGIN RSA PRIVATE KEY-----\n", 0o600);
+  r.put(`${d}/server/cred/scheduler.kubeconfig`, KUBECONFIG, 0o600).put(
+    `${d}/server/cred/controller.kubeconfig`,
+    KUBECONFIG,
+    0o600,
+  );
+  r.put(
+    `${d}/server/cred/encryption-config.json`,
+    '{"kind":"EncryptionConfiguration","apiVersion":"apiserver.config.k8s.io/v1","resources":[{"resources":["secrets"],"providers":[{"aescbc":{"keys":[{"name":"aescbckey","secret":"eA=="}]}},{"identity":{}}]}]}',
+    0o600,
+  );
+  r.put(`${d}/server/audit.yaml`, AUDIT_POLICY, 0o600);
+  r.put(`${d}/server/db/state.db`, "SQLite format 3\0", 0o600);
+  r.put(`${d}/agent/kubelet.kubeconfig`, KUBECONFIG, 0o600).put(
+    `${d}/agent/kubeproxy.kubeconfig`,
+    KUBECONFIG,
+    0o600,
+  );
+  r.put(`${d}/agent/client-ca.crt`, "-----BEGIN CERTIFICATE-----\n", 0o644);
+  r.put(`${d}/agent/etc/cni/net.d/10-flannel.conflist`, "{}", 0o600);
+  r.put("/usr/local/bin/k3s", `\x7fELF${"\0".repeat(40)}v1.30.6+k3s1${"\0".repeat(16)}`, 0o755);
+  r.proc(1, ["/sbin/init"]);
+  // k3s rewrites its process title into one string.
+  r.put("/proc/700/cmdline", `/usr/local/bin/k3s server${"\0".repeat(20)}`, 0o444);
+  r.put("/proc/700/status", "Name:\tk3s-server\nUid:\t0\t0\t0\t0\n", 0o444);
+  return r;
+}
