@@ -32,7 +32,10 @@ export const rbacDefaultSaBinding: ObjectCheck = {
     for (const s of subjectsOf(obj)) {
       let who: string | undefined;
       if (s.kind === "ServiceAccount" && s.name === "default") {
-        who = `the default service account of namespace "${s.namespace ?? "?"}"`;
+        who =
+          s.namespace !== undefined
+            ? `the default service account of namespace "${s.namespace}"`
+            : "a default service account (subject has no namespace)";
       } else if (s.kind === "Group" && s.name === "system:serviceaccounts") {
         who = "all service accounts of all namespaces (default ones included)";
       } else if (s.kind === "Group" && s.name.startsWith("system:serviceaccounts:")) {

@@ -11,7 +11,10 @@ function tableRows(md: string): Map<string, string[]> {
   for (const line of md.split("\n")) {
     const m = /^\|\s*(KW-[A-Z]+-\d+)\s*\|(.*)\|\s*$/.exec(line);
     if (!m) continue;
-    rows.set(m[1]!, m[2]!.split("|").map((c) => c.trim()));
+    rows.set(
+      m[1]!,
+      m[2]!.split("|").map((c) => c.trim()),
+    );
   }
   return rows;
 }
@@ -27,7 +30,12 @@ describe("docs/checks.md", () => {
 
   it("shows each check's severity, title and framework mapping as registered", () => {
     for (const c of CONFIG_CHECKS) {
-      expect(rows.get(c.id), c.id).toEqual([c.severity, c.title, list(c.frameworks.cis), list(c.frameworks.nsa)]);
+      expect(rows.get(c.id), c.id).toEqual([
+        c.severity,
+        c.title,
+        list(c.frameworks.cis),
+        list(c.frameworks.nsa),
+      ]);
     }
   });
 });

@@ -104,3 +104,25 @@ describe("examples/shop", () => {
     ).toBe(true);
   });
 });
+
+describe("examples/shop through the manifest loader", () => {
+  it("findings point at the offending field's line", async () => {
+    const { loadManifests } = await import("../../../src/core/loader/index.js");
+    const loaded = await loadManifests([EXAMPLE]);
+    expect(loaded.errors).toEqual([]);
+    const findings = runChecks(CONFIG_CHECKS, { objects: loaded.objects, options: { ...OPTIONS } });
+    const lineOf = (file: string, text: string) =>
+      readFileSync(join(EXAMPLE, file), "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes(text)) + 1;
+
+    const sock = findings.find((f) => f.checkId === "KW-WL-012" && f.message.includes("docker.sock"));
+    expect(sock?.location?.line).toBe(lineOf("worker.yaml", "path: /var/run/docker.sock"));
+    const pw = findings.find((f) => f.checkId === "KW-WL-009" && f.resource?.name === "web");
+    expect(pw?.location?.line).toBe(lineOf("web.yaml", "value: Sup3rS3cret!"));
+    const nodePort = findings.find((f) => f.checkId === "KW-NET-003");
+    expect(nodePort?.location?.line).toBe(lineOf("web.yaml", "type: NodePort"));
+    const wildcard = findings.find((f) => f.checkId === "KW-RBAC-001");
+    expect(wildcard?.location?.line).toBe(lineOf("rbac.yaml", 'verbs: ["*"]'));
+  });
+});

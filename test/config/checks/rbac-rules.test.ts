@@ -175,6 +175,13 @@ ruleTester(rbacPodExec, {
       expected: [{ id: "KW-RBAC-004", path: R(0), message: ["pods/attach (get)", "pods/portforward (get)"] }],
     },
     {
+      name: "kubectl debug through pods/ephemeralcontainers",
+      objects: [
+        role("r", [{ apiGroups: [""], resources: ["pods/ephemeralcontainers"], verbs: ["get", "patch"] }]),
+      ],
+      expected: [{ id: "KW-RBAC-004", path: R(0), message: ["pods/ephemeralcontainers (patch)"] }],
+    },
+    {
       name: "*/exec",
       objects: [role("r", [readPods, { apiGroups: [""], resources: ["*/exec"], verbs: ["create"] }])],
       expected: [{ id: "KW-RBAC-004", path: R(1) }],
