@@ -29,13 +29,13 @@ function allowedAnnotation(v: string): boolean {
 function check1Dot0(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
   let podBad = false;
-  const badContainers: string[] = [];
-  const badTypes: string[] = [];
+  let badContainers: string[] | undefined;
+  let badTypes: string[] | undefined;
   const profile = rec(podSc(pod.spec)?.appArmorProfile);
   if (profile && !allowedType(str(profile.type))) {
     const t = str(profile.type);
     podBad = true;
-    badTypes.push(t);
+    badTypes = push(badTypes, t);
     out = [
       {
         message: `pod sets securityContext.appArmorProfile.type=${JSON.stringify(t)}`,
@@ -47,8 +47,8 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     const p = rec(sc(c)?.appArmorProfile);
     if (!p || allowedType(str(p.type))) return;
     const t = str(p.type);
-    badContainers.push(name);
-    badTypes.push(t);
+    badContainers = push(badContainers, name);
+    badTypes = push(badTypes, t);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.appArmorProfile.type=${JSON.stringify(t)}`,
       path: [list, ci, "securityContext", "appArmorProfile", "type"],
@@ -56,13 +56,13 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     });
   });
   const annotations = rec(pod.metadata.annotations);
-  const badAnnotations: string[] = [];
+  let badAnnotations: string[] | undefined;
   if (annotations) {
     for (const key in annotations) {
       if (!key.startsWith(ANNOTATION_PREFIX)) continue;
       const value = annotations[key];
       if (typeof value !== "string" || allowedAnnotation(value)) continue;
-      badAnnotations.push(`${key}=${JSON.stringify(value)}`);
+      badAnnotations = push(badAnnotations, `${key}=${JSON.stringify(value)}`);
       out = push(out, {
         message: `annotation ${key}=${JSON.stringify(value)} sets a forbidden AppArmor profile`,
         path: ["metadata", "annotations", key],
@@ -72,6 +72,9 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     }
   }
   if (!out) return null;
+  badContainers ??= [];
+  badTypes ??= [];
+  badAnnotations ??= [];
   const parts: string[] = [];
   if (podBad || badContainers.length > 0) {
     const who = [podBad ? "pod" : "", badContainers.length ? containersPhrase(badContainers) : ""].filter(

@@ -31,7 +31,7 @@ const ALLOWED = new Set([
 
 function check1Dot0(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  const bad: string[] = [];
+  let bad: string[] | undefined;
   visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const add = rec(sc(c)?.capabilities)?.add;
     if (!Array.isArray(add)) return;
@@ -39,7 +39,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
       const cap = add[i];
       if (typeof cap === "string" && ALLOWED.has(cap)) continue;
       const shown = typeof cap === "string" ? cap : String(cap);
-      bad.push(shown);
+      bad = push(bad, shown);
       out = push(out, {
         message: `container ${JSON.stringify(name)} adds capability ${JSON.stringify(shown)} in securityContext.capabilities.add`,
         path: [list, ci, "securityContext", "capabilities", "add", i],
@@ -48,6 +48,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     }
   });
   if (!out) return null;
+  bad ??= [];
   return {
     reason: "non-default capabilities",
     detail: `${containersPhrase(namesOf(out))} must not include ${quote(distinct(bad))} in securityContext.capabilities.add`,

@@ -15,15 +15,15 @@ import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js"
 
 function check1Dot22(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  const missingDrop: string[] = [];
-  const adding: string[] = [];
-  const added: string[] = [];
+  let missingDrop: string[] | undefined;
+  let adding: string[] | undefined;
+  let added: string[] | undefined;
   visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const ctx = sc(c);
     const caps = rec(ctx?.capabilities);
     const drop = caps?.drop;
     if (!Array.isArray(drop) || !drop.includes("ALL")) {
-      missingDrop.push(name);
+      missingDrop = push(missingDrop, name);
       out = push(out, {
         message: `container ${JSON.stringify(name)} does not set securityContext.capabilities.drop=["ALL"]`,
         path: caps
@@ -42,16 +42,19 @@ function check1Dot22(pod: PssPod): PssFailure | null {
       if (cap === "NET_BIND_SERVICE") continue;
       const shown = typeof cap === "string" ? cap : String(cap);
       forbidden = true;
-      added.push(shown);
+      added = push(added, shown);
       out = push(out, {
         message: `container ${JSON.stringify(name)} adds capability ${JSON.stringify(shown)} in securityContext.capabilities.add`,
         path: [list, ci, "securityContext", "capabilities", "add", i],
         container: name,
       });
     }
-    if (forbidden) adding.push(name);
+    if (forbidden) adding = push(adding, name);
   });
   if (!out) return null;
+  missingDrop ??= [];
+  adding ??= [];
+  added ??= [];
   const details: string[] = [];
   if (missingDrop.length > 0)
     details.push(`${containersPhrase(missingDrop)} must set securityContext.capabilities.drop=["ALL"]`);

@@ -6,13 +6,14 @@ const FIELDS = ["hostNetwork", "hostPID", "hostIPC"] as const;
 
 function check1Dot0(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  const set: string[] = [];
+  let set: string[] | undefined;
   for (const field of FIELDS) {
     if (pod.spec[field] !== true) continue;
-    set.push(`${field}=true`);
+    set = push(set, `${field}=true`);
     out = push(out, { message: `pod sets ${field}=true`, path: [field] });
   }
   if (!out) return null;
+  set ??= [];
   return { reason: "host namespaces", detail: set.join(", "), violations: out };
 }
 

@@ -6,18 +6,19 @@ function check1Dot0(pod: PssPod): PssFailure | null {
   const volumes = pod.spec.volumes;
   if (!Array.isArray(volumes)) return null;
   let out: PssViolation[] | undefined;
-  const names: string[] = [];
+  let names: string[] | undefined;
   for (let i = 0; i < volumes.length; i++) {
     const v = rec(volumes[i]);
     if (!v || v.hostPath === undefined || v.hostPath === null) continue;
     const name = typeof v.name === "string" ? v.name : `volumes[${i}]`;
-    names.push(name);
+    names = push(names, name);
     out = push(out, {
       message: `volume ${JSON.stringify(name)} is a hostPath volume`,
       path: ["volumes", i, "hostPath"],
     });
   }
   if (!out) return null;
+  names ??= [];
   return {
     reason: "hostPath volumes",
     detail: `${names.length === 1 ? "volume" : "volumes"} ${quote(names)}`,

@@ -4,14 +4,14 @@ import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js"
 
 function check1Dot0(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  const ports: string[] = [];
+  let ports: string[] | undefined;
   visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const portList = c.ports;
     if (!Array.isArray(portList)) return;
     for (let i = 0; i < portList.length; i++) {
       const hostPort = rec(portList[i])?.hostPort;
       if (typeof hostPort !== "number" || hostPort === 0) continue;
-      ports.push(String(hostPort));
+      ports = push(ports, String(hostPort));
       out = push(out, {
         message: `container ${JSON.stringify(name)} uses hostPort ${hostPort}`,
         path: [list, ci, "ports", i, "hostPort"],
@@ -20,6 +20,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     }
   });
   if (!out) return null;
+  ports ??= [];
   const names = namesOf(out);
   return {
     reason: "hostPort",

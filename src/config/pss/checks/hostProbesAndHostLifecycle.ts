@@ -19,7 +19,7 @@ const ACTIONS = ["httpGet", "tcpSocket"] as const;
 
 function check1Dot34(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  const hosts: string[] = [];
+  let hosts: string[] | undefined;
   // The path is built only for a violation, so the pass path allocates nothing per container.
   const inspect = (
     handler: Obj | undefined,
@@ -33,7 +33,7 @@ function check1Dot34(pod: PssPod): PssFailure | null {
     for (const action of ACTIONS) {
       const host = str(rec(handler[action])?.host);
       if (host === "") continue;
-      hosts.push(host);
+      hosts = push(hosts, host);
       out = push(out, {
         message: `container ${JSON.stringify(name)} sets ${hook ? `${field}.${hook}` : field}.${action}.host=${JSON.stringify(host)}`,
         path: hook ? [list, ci, field, hook, action, "host"] : [list, ci, field, action, "host"],
@@ -48,6 +48,7 @@ function check1Dot34(pod: PssPod): PssFailure | null {
     for (const hook of HOOKS) inspect(rec(lifecycle[hook]), name, list, ci, "lifecycle", hook);
   });
   if (!out) return null;
+  hosts ??= [];
   const names = namesOf(out);
   const uniq = distinct(hosts);
   return {

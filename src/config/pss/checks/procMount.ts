@@ -17,14 +17,14 @@ import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js"
 /** The strict rule, shared with procMount_restricted. */
 export function procMountStrict(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  const types: string[] = [];
+  let types: string[] | undefined;
   visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const ctx = sc(c);
     if (!ctx) return;
     const v = ctx.procMount;
     if (v === undefined || v === null || v === "Default") return;
     const shown = typeof v === "string" ? v : String(v);
-    types.push(shown);
+    types = push(types, shown);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.procMount=${JSON.stringify(shown)}`,
       path: [list, ci, "securityContext", "procMount"],
@@ -32,6 +32,7 @@ export function procMountStrict(pod: PssPod): PssFailure | null {
     });
   });
   if (!out) return null;
+  types ??= [];
   return {
     reason: "procMount",
     detail: `${containersPhrase(namesOf(out))} must not set securityContext.procMount to ${quote(distinct(types))}`,

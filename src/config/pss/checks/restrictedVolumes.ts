@@ -58,22 +58,24 @@ function check1Dot0(pod: PssPod): PssFailure | null {
   const volumes = pod.spec.volumes;
   if (!Array.isArray(volumes)) return null;
   let out: PssViolation[] | undefined;
-  const names: string[] = [];
-  const types: string[] = [];
+  let names: string[] | undefined;
+  let types: string[] | undefined;
   for (let i = 0; i < volumes.length; i++) {
     const v = rec(volumes[i]);
     if (!v || allowed(v)) continue;
     const type = typeOf(v);
     if (type === undefined) continue;
     const name = typeof v.name === "string" ? v.name : `volumes[${i}]`;
-    names.push(name);
-    types.push(type);
+    names = push(names, name);
+    types = push(types, type);
     out = push(out, {
       message: `volume ${JSON.stringify(name)} uses restricted volume type ${type}`,
       path: ["volumes", i, type],
     });
   }
   if (!out) return null;
+  names ??= [];
+  types ??= [];
   return {
     reason: "restricted volume types",
     detail: `${names.length === 1 ? "volume" : "volumes"} ${quote(names)} ${names.length === 1 ? "uses" : "use"} restricted volume ${types.length === 1 ? "type" : "types"} ${quote(distinct(types))}`,

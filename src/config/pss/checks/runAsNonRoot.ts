@@ -14,14 +14,14 @@ function check1Dot0(pod: PssPod): PssFailure | null {
       { message: "pod sets securityContext.runAsNonRoot=false", path: ["securityContext", "runAsNonRoot"] },
     ];
   }
-  const explicit: string[] = [];
-  const implicit: string[] = [];
+  let explicit: string[] | undefined;
+  let implicit: string[] | undefined;
   visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const ctx = sc(c);
     const v = ctx?.runAsNonRoot;
     if (typeof v === "boolean") {
       if (v) return;
-      explicit.push(name);
+      explicit = push(explicit, name);
       out = push(out, {
         message: `container ${JSON.stringify(name)} sets securityContext.runAsNonRoot=false`,
         path: [list, ci, "securityContext", "runAsNonRoot"],
@@ -30,7 +30,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
       return;
     }
     if (podValue === true) return;
-    implicit.push(name);
+    implicit = push(implicit, name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} does not set securityContext.runAsNonRoot=true (nor does the pod)`,
       path: ctx ? [list, ci, "securityContext"] : [list, ci],
@@ -38,6 +38,8 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     });
   });
   if (!out) return null;
+  explicit ??= [];
+  implicit ??= [];
   const detail =
     podBad || explicit.length > 0
       ? `${settersPhrase(podBad, explicit)} must not set securityContext.runAsNonRoot=false`

@@ -8,10 +8,10 @@ function check1Dot23(pod: PssPod): PssFailure | null {
   const podBad = podSc(pod.spec)?.runAsUser === 0;
   if (podBad)
     out = [{ message: "pod sets securityContext.runAsUser=0", path: ["securityContext", "runAsUser"] }];
-  const bad: string[] = [];
+  let bad: string[] | undefined;
   visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     if (sc(c)?.runAsUser !== 0) return;
-    bad.push(name);
+    bad = push(bad, name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.runAsUser=0`,
       path: [list, ci, "securityContext", "runAsUser"],
@@ -19,6 +19,7 @@ function check1Dot23(pod: PssPod): PssFailure | null {
     });
   });
   if (!out) return null;
+  bad ??= [];
   return {
     reason: "runAsUser=0",
     detail: `${settersPhrase(podBad, bad)} must not set runAsUser=0`,

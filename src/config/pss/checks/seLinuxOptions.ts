@@ -16,11 +16,12 @@ import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js"
 
 const TYPES_1_0 = new Set(["", "container_t", "container_init_t", "container_kvm_t"]);
 const TYPES_1_31 = new Set([...TYPES_1_0, "container_engine_t"]);
+const USER_ROLE = ["user", "role"] as const;
 
 function make(allowedTypes: ReadonlySet<string>) {
   return (pod: PssPod): PssFailure | null => {
     let out: PssViolation[] | undefined;
-    const badTypes: string[] = [];
+    let badTypes: string[] | undefined;
     let setUser = false;
     let setRole = false;
     const inspect = (
@@ -32,7 +33,7 @@ function make(allowedTypes: ReadonlySet<string>) {
       let bad = false;
       const type = str(opts.type);
       if (!allowedTypes.has(type)) {
-        badTypes.push(type);
+        badTypes = push(badTypes, type);
         bad = true;
         out = push(out, {
           message: `${who} sets securityContext.seLinuxOptions.type=${JSON.stringify(type)}`,
@@ -40,7 +41,7 @@ function make(allowedTypes: ReadonlySet<string>) {
           ...(container !== undefined ? { container } : {}),
         });
       }
-      for (const field of ["user", "role"] as const) {
+      for (const field of USER_ROLE) {
         const value = str(opts[field]);
         if (value === "") continue;
         if (field === "user") setUser = true;
@@ -56,7 +57,7 @@ function make(allowedTypes: ReadonlySet<string>) {
     };
     const podOpts = rec(podSc(pod.spec)?.seLinuxOptions);
     const podBad = podOpts ? inspect(podOpts, "pod", ["securityContext", "seLinuxOptions"]) : false;
-    const badContainers: string[] = [];
+    let badContainers: string[] | undefined;
     visitContainers(pod.spec, (c: Obj, name, list, ci) => {
       const opts = rec(sc(c)?.seLinuxOptions);
       if (!opts) return;
@@ -68,10 +69,12 @@ function make(allowedTypes: ReadonlySet<string>) {
           name,
         )
       ) {
-        badContainers.push(name);
+        badContainers = push(badContainers, name);
       }
     });
     if (!out) return null;
+    badTypes ??= [];
+    badContainers ??= [];
     const what: string[] = [];
     if (badTypes.length > 0)
       what.push(`${badTypes.length === 1 ? "type" : "types"} ${quote(distinct(badTypes))}`);

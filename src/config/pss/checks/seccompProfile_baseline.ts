@@ -34,11 +34,11 @@ function check1Dot0(pod: PssPod): PssFailure | null {
   const annotations = rec(pod.metadata.annotations);
   if (!annotations) return null;
   let out: PssViolation[] | undefined;
-  const bad: string[] = [];
+  let bad: string[] | undefined;
   const flag = (key: string, container?: string) => {
     const v = annotations[key];
     if (typeof v !== "string" || validAnnotation(v)) return;
-    bad.push(`${key}=${JSON.stringify(v)}`);
+    bad = push(bad, `${key}=${JSON.stringify(v)}`);
     out = push(out, {
       message: `annotation ${key}=${JSON.stringify(v)} disables or overrides seccomp`,
       path: ["metadata", "annotations", key],
@@ -50,6 +50,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
   // Upstream looks the annotation up by the container's name as given (empty when unnamed).
   visitContainers(pod.spec, (c, name) => flag(CONTAINER_ANNOTATION_PREFIX + str(c.name), name));
   if (!out) return null;
+  bad ??= [];
   const uniq = distinct(bad);
   return {
     reason: "seccompProfile",
@@ -60,12 +61,12 @@ function check1Dot0(pod: PssPod): PssFailure | null {
 
 function check1Dot19(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  const values: string[] = [];
+  let values: string[] | undefined;
   const profile = rec(podSc(pod.spec)?.seccompProfile);
   const podBad = profile !== undefined && !validType(profile.type);
   if (podBad) {
     const t = str(profile.type);
-    values.push(t);
+    values = push(values, t);
     out = [
       {
         message: `pod sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
@@ -73,13 +74,13 @@ function check1Dot19(pod: PssPod): PssFailure | null {
       },
     ];
   }
-  const bad: string[] = [];
+  let bad: string[] | undefined;
   visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const p = rec(sc(c)?.seccompProfile);
     if (!p || validType(p.type)) return;
     const t = str(p.type);
-    values.push(t);
-    bad.push(name);
+    values = push(values, t);
+    bad = push(bad, name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
       path: [list, ci, "securityContext", "seccompProfile", "type"],
@@ -87,6 +88,8 @@ function check1Dot19(pod: PssPod): PssFailure | null {
     });
   });
   if (!out) return null;
+  values ??= [];
+  bad ??= [];
   return {
     reason: "seccompProfile",
     detail: `${settersPhrase(podBad, bad)} must not set securityContext.seccompProfile.type to ${quote(distinct(values))}`,

@@ -19,13 +19,13 @@ import { validType } from "./seccompProfile_baseline.js";
 
 function check1Dot19(pod: PssPod): PssFailure | null {
   let out: PssViolation[] | undefined;
-  const values: string[] = [];
+  let values: string[] | undefined;
   const profile = rec(podSc(pod.spec)?.seccompProfile);
   const podBad = profile !== undefined && !validType(profile.type);
   const podSet = profile !== undefined && !podBad;
   if (podBad) {
     const t = str(profile.type);
-    values.push(t);
+    values = push(values, t);
     out = [
       {
         message: `pod sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
@@ -33,16 +33,16 @@ function check1Dot19(pod: PssPod): PssFailure | null {
       },
     ];
   }
-  const explicit: string[] = [];
-  const implicit: string[] = [];
+  let explicit: string[] | undefined;
+  let implicit: string[] | undefined;
   visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     const ctx = sc(c);
     const p = rec(ctx?.seccompProfile);
     if (p) {
       if (validType(p.type)) return;
       const t = str(p.type);
-      values.push(t);
-      explicit.push(name);
+      values = push(values, t);
+      explicit = push(explicit, name);
       out = push(out, {
         message: `container ${JSON.stringify(name)} sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
         path: [list, ci, "securityContext", "seccompProfile", "type"],
@@ -51,7 +51,7 @@ function check1Dot19(pod: PssPod): PssFailure | null {
       return;
     }
     if (podSet) return;
-    implicit.push(name);
+    implicit = push(implicit, name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} does not set securityContext.seccompProfile.type (nor does the pod)`,
       path: ctx ? [list, ci, "securityContext"] : [list, ci],
@@ -59,6 +59,9 @@ function check1Dot19(pod: PssPod): PssFailure | null {
     });
   });
   if (!out) return null;
+  values ??= [];
+  explicit ??= [];
+  implicit ??= [];
   const detail =
     podBad || explicit.length > 0
       ? `${settersPhrase(podBad, explicit)} must not set securityContext.seccompProfile.type to ${quote(distinct(values))}`

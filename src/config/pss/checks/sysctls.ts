@@ -27,19 +27,20 @@ function make(safeList: readonly string[]) {
     const list = podSc(pod.spec)?.sysctls;
     if (!Array.isArray(list)) return null;
     let out: PssViolation[] | undefined;
-    const names: string[] = [];
+    let names: string[] | undefined;
     for (let i = 0; i < list.length; i++) {
       const entry = rec(list[i]);
       if (!entry) continue;
       const name = typeof entry.name === "string" ? entry.name : "";
       if (safe.has(name)) continue;
-      names.push(name);
+      names = push(names, name);
       out = push(out, {
         message: `pod sets forbidden sysctl ${JSON.stringify(name)} in securityContext.sysctls`,
         path: ["securityContext", "sysctls", i, "name"],
       });
     }
     if (!out) return null;
+    names ??= [];
     return { reason: "forbidden sysctls", detail: quote(names), violations: out };
   };
 }

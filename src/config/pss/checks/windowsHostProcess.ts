@@ -13,10 +13,10 @@ function check1Dot0(pod: PssPod): PssFailure | null {
       },
     ];
   }
-  const bad: string[] = [];
+  let bad: string[] | undefined;
   visitContainers(pod.spec, (c: Obj, name, list, ci) => {
     if (rec(sc(c)?.windowsOptions)?.hostProcess !== true) return;
-    bad.push(name);
+    bad = push(bad, name);
     out = push(out, {
       message: `container ${JSON.stringify(name)} sets securityContext.windowsOptions.hostProcess=true`,
       path: [list, ci, "securityContext", "windowsOptions", "hostProcess"],
@@ -24,6 +24,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
     });
   });
   if (!out) return null;
+  bad ??= [];
   return {
     reason: "hostProcess",
     detail: `${settersPhrase(podBad, bad)} must not set securityContext.windowsOptions.hostProcess=true`,
