@@ -592,7 +592,7 @@ export function policyLevel(
       continue;
     if (rule.resources && rule.resources.length > 0) {
       const hit = rule.resources.some((gr) => {
-        if ((gr.group ?? "") !== group && gr.group !== "*") return false;
+        if ((gr.group ?? "") !== group) return false;
         if ((gr.resourceNames?.length ?? 0) > 0) return false;
         const list = gr.resources ?? [];
         if (list.length === 0) return true;
