@@ -6,6 +6,7 @@ import type { Finding, Report } from "../../src/core/model.js";
 import { buildReport } from "../../src/core/report.js";
 import { REPORTERS } from "../../src/core/reporters/index.js";
 import { clean, TABLE_WIDTH, wrap } from "../../src/core/reporters/table.js";
+import { renderableReport } from "../../src/core/reporters/util.js";
 import { fixtureFindings, fixtureReport, RULES, STARTED, shuffled } from "./reporters-fixture.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -183,5 +184,75 @@ describe("table reporter", () => {
     expect(wrap("abcdefghij", 4)).toEqual(["abcd", "efgh", "ij"]);
     expect(wrap("", 10)).toEqual([""]);
     expect(clean("a\nb\tc\u001b[0m\u009b")).toBe("a b c\\x1b[0m\\x9b");
+  });
+});
+
+describe("malformed reports", () => {
+  const good = fixtureFindings()[0]!;
+  const cases: Array<[string, unknown, RegExp]> = [
+    [
+      "unknown severity",
+      { ...good, checkId: "KW-BAD", severity: "urgent" },
+      /finding 13 \(KW-BAD\) has severity "urgent"/,
+    ],
+    [
+      "unknown status",
+      { ...good, checkId: "KW-BAD", status: "broken" },
+      /finding 13 \(KW-BAD\) has status "broken"/,
+    ],
+    ["not an object", null, /finding 13 is not an object/],
+    ["no check id", { ...good, checkId: "" }, /finding 13 has no checkId/],
+    ["no message", { ...good, checkId: "KW-BAD", message: 42 }, /finding 13 \(KW-BAD\) has no message/],
+    [
+      "location without file",
+      { ...good, checkId: "KW-BAD", location: { line: 3 } },
+      /has a location without a file/,
+    ],
+    [
+      "resource not an object",
+      { ...good, checkId: "KW-BAD", resource: "web" },
+      /has a resource that is not an object/,
+    ],
+  ];
+
+  it.each(cases)("leaves out a finding with %s, says why with code invalid-finding", (_name, bad, why) => {
+    const report = { ...fixtureReport(), findings: [...fixtureReport().findings, bad as Finding] };
+    const fixed = renderableReport(report);
+    expect(fixed.findings).toHaveLength(13);
+    const added = fixed.errors.at(-1)!;
+    expect(added.code).toBe("invalid-finding");
+    expect(added.message).toMatch(why);
+    // The errors that came with the report stay first, in order.
+    expect(fixed.errors.slice(0, 2)).toEqual(report.errors);
+    for (const id of ["table", "sarif", "junit", "policyreport"]) {
+      const text = render(id, report);
+      expect(text, id).toContain("invalid-finding");
+      expect(text, id).toContain("KW-POD-001");
+    }
+  });
+
+  it("drops a line that is not a positive integer but keeps the finding", () => {
+    for (const line of ["17", -3, 1.5, Number.NaN]) {
+      const bad = { ...good, location: { file: "deploy/web.yaml", line } } as unknown as Finding;
+      const fixed = renderableReport({ ...fixtureReport(), findings: [bad] });
+      expect(fixed.findings[0]!.location).toEqual({ file: "deploy/web.yaml" });
+      const sarif = JSON.parse(render("sarif", { ...fixtureReport(), findings: [bad] }));
+      expect(sarif.runs[0].results[0].locations[0].physicalLocation.region).toBeUndefined();
+    }
+  });
+
+  it("reports a scan error without a message with code invalid-error", () => {
+    const report = { ...fixtureReport(), errors: [{ file: "x.yaml" } as never] };
+    const fixed = renderableReport(report);
+    expect(fixed.errors).toEqual([
+      { code: "invalid-error", message: 'scan error {"file":"x.yaml"} has no message' },
+    ]);
+    for (const id of ["table", "sarif", "junit", "policyreport"])
+      expect(render(id, report), id).toContain("invalid-error");
+  });
+
+  it("returns a well-formed report unchanged", () => {
+    const report = fixtureReport();
+    expect(renderableReport(report)).toBe(report);
   });
 });

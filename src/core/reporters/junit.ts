@@ -11,6 +11,7 @@ import {
   evidenceOf,
   groupBy,
   locationLabel,
+  renderableReport,
   resourceLabel,
   ruleMeta,
   sortedFindings,
@@ -91,7 +92,8 @@ function testcase(f: Finding, classname: string, meta: (id: string) => CheckMeta
   return `${head}>\n      ${failure}\n    </testcase>`;
 }
 
-export function renderJunit(report: Report, opts: ReporterOptions): string {
+export function renderJunit(input: Report, opts: ReporterOptions): string {
+  const report = renderableReport(input);
   const findings = sortedFindings(report.findings);
   const byId = groupBy(findings, (f) => f.checkId);
   const metas = new Map<string, CheckMeta>();

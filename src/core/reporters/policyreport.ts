@@ -5,7 +5,7 @@
 // once the PolicyReport CRDs are installed.
 import type { Finding, Report } from "../model.js";
 import type { Reporter } from "./types.js";
-import { evidenceLine, evidenceOf, sortedFindings, vulnerabilityOf } from "./util.js";
+import { evidenceLine, evidenceOf, renderableReport, sortedFindings, vulnerabilityOf } from "./util.js";
 import { toYaml } from "./yaml-out.js";
 
 export const POLICY_REPORT_API = "wgpolicyk8s.io/v1alpha2";
@@ -135,7 +135,8 @@ function summarize(results: readonly PolicyReportResult[]) {
 }
 
 /** The report documents as data: the ClusterPolicyReport first, then one PolicyReport per namespace. */
-export function policyReports(report: Report): Record<string, unknown>[] {
+export function policyReports(input: Report): Record<string, unknown>[] {
+  const report = renderableReport(input);
   const timestamp = timestampOf(report.scan.startedAt);
   const byNamespace = new Map<string, PolicyReportResult[]>();
   const cluster: PolicyReportResult[] = [];

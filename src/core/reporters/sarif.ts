@@ -8,6 +8,7 @@ import {
   evidenceOf,
   findingKey,
   groupBy,
+  renderableReport,
   resourceLabel,
   ruleMeta,
   sha256,
@@ -170,7 +171,8 @@ function buildResult(f: Finding, ruleIndex: number, target: string) {
   return result;
 }
 
-export function renderSarif(report: Report, opts: ReporterOptions): string {
+export function renderSarif(input: Report, opts: ReporterOptions): string {
+  const report = renderableReport(input);
   const findings = sortedFindings(report.findings);
   const byId = groupBy(findings, (f) => f.checkId);
   const ids = [...byId.keys()].sort();

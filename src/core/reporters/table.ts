@@ -7,6 +7,7 @@ import {
   evidenceLine,
   evidenceOf,
   groupBy,
+  renderableReport,
   resourceLabel,
   sortedFindings,
   summaryLine,
@@ -163,7 +164,8 @@ function renderCompliance(c: Compliance, paint: Paint): string[] {
   return lines;
 }
 
-export function renderTable(report: Report, color: boolean): string {
+export function renderTable(input: Report, color: boolean): string {
+  const report = renderableReport(input);
   const paint: Paint = color
     ? (style, text) => (text ? `${ANSI[style]}${text}${RESET}` : text)
     : (_s, text) => text;

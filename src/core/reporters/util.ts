@@ -1,7 +1,15 @@
 // Helpers every reporter shares: labels, typed views of layer-specific fields, sorting, hashing.
 import { createHash } from "node:crypto";
 import type { CheckMeta } from "../check.js";
-import { type Finding, type ResourceRef, SEVERITIES, type Severity, severityRank } from "../model.js";
+import {
+  type Finding,
+  type Report,
+  type ResourceRef,
+  type ScanError,
+  SEVERITIES,
+  type Severity,
+  severityRank,
+} from "../model.js";
 import { isRecord } from "../object.js";
 import { compareFindings } from "../report.js";
 
@@ -176,4 +184,63 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<s
     else groups.set(k, [item]);
   }
   return groups;
+}
+
+const STATUSES: ReadonlySet<string> = new Set(["fail", "warn", "manual", "pass"]);
+
+/** Why a finding cannot be rendered, or undefined when it can. */
+function findingProblem(f: unknown): string | undefined {
+  if (!isRecord(f)) return "is not an object";
+  if (typeof f.checkId !== "string" || f.checkId === "") return "has no checkId";
+  if (typeof f.title !== "string") return "has no title";
+  if (typeof f.message !== "string") return "has no message";
+  if (typeof f.severity !== "string" || !(SEVERITIES as readonly string[]).includes(f.severity)) {
+    return `has severity ${JSON.stringify(f.severity)}, not one of ${SEVERITIES.join(", ")}`;
+  }
+  if (typeof f.status !== "string" || !STATUSES.has(f.status)) {
+    return `has status ${JSON.stringify(f.status)}, not one of ${[...STATUSES].join(", ")}`;
+  }
+  if (typeof f.layer !== "string") return "has no layer";
+  if (f.resource !== undefined && !isRecord(f.resource)) return "has a resource that is not an object";
+  if (f.location !== undefined && (!isRecord(f.location) || typeof f.location.file !== "string")) {
+    return "has a location without a file";
+  }
+  return undefined;
+}
+
+/**
+ * Reporters render reports built by buildReport, but a report may also come from a file.
+ * Findings that cannot be rendered are left out and listed in errors (code "invalid-finding");
+ * a location line that is not a positive integer is dropped. Everything else renders.
+ */
+export function renderableReport(report: Report): Report {
+  const list: unknown[] = Array.isArray(report.findings) ? report.findings : [];
+  const given: unknown[] = Array.isArray(report.errors) ? report.errors : [];
+  const findings: Finding[] = [];
+  const errors: ScanError[] = given.map((e) =>
+    isRecord(e) && typeof e.message === "string"
+      ? (e as unknown as ScanError)
+      : { code: "invalid-error", message: `scan error ${JSON.stringify(e)} has no message` },
+  );
+  let changed = list !== report.findings || given !== report.errors;
+  list.forEach((f, i) => {
+    const problem = findingProblem(f);
+    if (problem) {
+      const id = isRecord(f) && typeof f.checkId === "string" && f.checkId ? ` (${f.checkId})` : "";
+      errors.push({
+        code: "invalid-finding",
+        message: `finding ${i}${id} ${problem}: left out of the report`,
+      });
+      changed = true;
+      return;
+    }
+    const finding = f as Finding;
+    const line = finding.location?.line;
+    if (line !== undefined && !(Number.isInteger(line) && line >= 1)) {
+      findings.push({ ...finding, location: { file: finding.location!.file } });
+      changed = true;
+    } else findings.push(finding);
+  });
+  if (!changed && errors.every((e, i) => e === given[i])) return report;
+  return { ...report, findings, errors };
 }
