@@ -116,6 +116,50 @@ ruleTester(netIngressIsolation, {
       expected: [{ id: "KW-NET-001", path: LABELS, name: "web" }],
     },
     {
+      name: "cluster scan: ReplicaSet and Pod owned by a scanned Deployment are reported once, at the top",
+      objects: [
+        web,
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          metadata: {
+            name: "web-5d8f",
+            namespace: "shop",
+            ownerReferences: [
+              { apiVersion: "apps/v1", kind: "Deployment", name: "web", controller: true, uid: "1" },
+            ],
+          },
+          spec: { template: { metadata: { labels: { app: "web" } }, spec: goodPodSpec() } },
+        },
+        {
+          ...pod("web-5d8f-x2", goodPodSpec(), "shop", { app: "web" }),
+          metadata: {
+            name: "web-5d8f-x2",
+            namespace: "shop",
+            labels: { app: "web" },
+            ownerReferences: [
+              { apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-5d8f", controller: true, uid: "2" },
+            ],
+          },
+        },
+        {
+          ...pod("orphan"),
+          metadata: {
+            name: "orphan",
+            namespace: "shop",
+            labels: { app: "orphan" },
+            ownerReferences: [
+              { apiVersion: "apps/v1", kind: "ReplicaSet", name: "gone", controller: true, uid: "3" },
+            ],
+          },
+        },
+      ],
+      expected: [
+        { id: "KW-NET-001", path: LABELS, name: "web" },
+        { id: "KW-NET-001", path: ["metadata", "labels"], name: "orphan" },
+      ],
+    },
+    {
       name: "policy with invalid selector is ignored and named",
       objects: [
         web,

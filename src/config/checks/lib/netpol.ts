@@ -76,11 +76,30 @@ export function policiesOf(ctx: ScanContext): Policy[] {
   return out;
 }
 
-/** Objects that run pods (PodTemplate only describes pods and runs none). */
+/** "Kind/namespace/name" of the object's controller (ownerReferences with controller: true). */
+function controllerOf(obj: K8sObject): string | undefined {
+  const refs = obj.metadata.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  for (const r of refs) {
+    if (isRecord(r) && r.controller === true && typeof r.kind === "string" && typeof r.name === "string") {
+      return `${r.kind}/${namespaceOf(obj)}/${r.name}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Objects that run pods (PodTemplate only describes pods and runs none). In a cluster scan a
+ * Deployment, its ReplicaSets and their Pods are all present; objects whose controller is among the
+ * scanned objects are left out so each workload is reported once, at the top.
+ */
 export function workloadsOf(ctx: ScanContext): Workload[] {
+  const present = new Set(ctx.objects.map((o) => `${o.kind}/${namespaceOf(o)}/${String(o.metadata.name)}`));
   const out: Workload[] = [];
   for (const obj of ctx.objects) {
     if (obj.kind === "PodTemplate") continue;
+    const owner = controllerOf(obj);
+    if (owner !== undefined && present.has(owner)) continue;
     const pod = podOf(obj);
     if (!pod) continue;
     const templatePath = pod.specPath.slice(0, -1);
