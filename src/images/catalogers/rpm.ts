@@ -56,7 +56,18 @@ function headerToPackage(blob: Buffer, file: string): RpmPackage | undefined {
 
 function blobsOf(data: Buffer, file: string): Buffer[] {
   if (data.subarray(0, 16).toString("latin1") === "SQLite format 3\0") {
-    const db = new Database(data, { readonly: true });
+    // A WAL-mode file (rpm's default) cannot be opened from memory: mark the copy as rollback-journal.
+    const copy = Buffer.from(data);
+    if (copy[18] === 2) copy[18] = 1;
+    if (copy[19] === 2) copy[19] = 1;
+    let db: Database.Database;
+    try {
+      db = new Database(copy, { readonly: true });
+    } catch (err) {
+      throw Object.assign(new Error(`${file}: cannot open sqlite rpmdb (${(err as Error).message})`), {
+        code: "parse-error",
+      });
+    }
     try {
       const rows = db.prepare("SELECT blob FROM Packages").all() as { blob: Buffer }[];
       return rows.map((r) => r.blob);
