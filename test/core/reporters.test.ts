@@ -2,12 +2,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { complianceSummary } from "../../src/core/compliance.js";
 import type { Finding, Report } from "../../src/core/model.js";
 import { buildReport } from "../../src/core/report.js";
 import { REPORTERS } from "../../src/core/reporters/index.js";
 import { clean, TABLE_WIDTH, wrap } from "../../src/core/reporters/table.js";
 import { renderableReport } from "../../src/core/reporters/util.js";
-import { fixtureFindings, fixtureReport, RULES, STARTED, shuffled } from "./reporters-fixture.js";
+import { CHECKS, fixtureFindings, fixtureReport, RULES, STARTED, shuffled } from "./reporters-fixture.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const GOLDEN = join(here, "golden");
@@ -171,6 +172,19 @@ describe("table reporter", () => {
     // Each resource's findings sit together under one heading.
     const headings = text.split("\n").filter((l) => l.startsWith("Deployment shop/web"));
     expect(headings).toHaveLength(1);
+  });
+
+  it("prints each compliance summary when the report carries several, none when it carries none", () => {
+    const report = fixtureReport();
+    report.compliance = [
+      complianceSummary("cis", CHECKS, report.findings),
+      complianceSummary("nsa", CHECKS, report.findings),
+    ];
+    const text = render("table", report);
+    expect(text).toContain("Compliance (CIS): 1 of 7 controls passed (14.3%), 1 manual");
+    expect(text).toContain("Compliance (NSA): 0 of 4 controls passed (0.0%)");
+    expect(text).toMatch(/FAIL {3}rbac {18}KW-RBAC-001, KW-RBAC-002 \(1 finding\)/);
+    expect(render("table", emptyReport())).not.toContain("Compliance");
   });
 
   it("says so when there is nothing to report", () => {
