@@ -79,7 +79,10 @@ export function matchPackages(
   const caches = new Map<string, VersionCache>();
   const cacheFor = (schemeId: string) => {
     let c = caches.get(schemeId);
-    if (!c) caches.set(schemeId, (c = new VersionCache(SCHEMES.get(schemeId)!)));
+    if (!c) {
+      c = new VersionCache(SCHEMES.get(schemeId)!);
+      caches.set(schemeId, c);
+    }
     return c;
   };
   const semverCache = cacheFor("semver");
