@@ -1,0 +1,197 @@
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { BenchmarkError, compareIds, parseBenchmark, resolveBenchmarks } from "../../src/node/benchmark.js";
+import {
+  BENCHMARK_DIR,
+  BENCHMARK_FILES,
+  benchmarkForVersion,
+  loadBenchmarks,
+} from "../../src/node/catalog.js";
+import { compare, policyLevel } from "../../src/node/evaluate.js";
+
+describe("benchmark registry", () => {
+  it("lists exactly the YAML files in src/node/benchmarks", () => {
+    const files = readdirSync(BENCHMARK_DIR)
+      .filter((f) => f.endsWith(".yaml"))
+      .sort();
+    expect([...BENCHMARK_FILES.values()].sort()).toEqual(files);
+  });
+
+  it("loads every version with its checks in numeric order, titles and remediations in our own words", () => {
+    const all = loadBenchmarks();
+    expect([...all.keys()]).toEqual(["cis-1.9", "cis-1.10", "cis-1.11", "cis-1.12"]);
+    for (const b of all.values()) {
+      const ids = b.sections.flatMap((s) => s.checks.map((c) => c.id));
+      expect([...ids].sort(compareIds)).toEqual(ids);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const s of b.sections) {
+        for (const c of s.checks) {
+          expect(c.title, c.id).not.toMatch(/^Ensure that|\((Automated|Manual)\)/);
+          expect(c.remediation.length, c.id).toBeGreaterThan(10);
+        }
+      }
+    }
+    const count = (id: string) => all.get(id)?.sections.reduce((n, s) => n + s.checks.length, 0);
+    expect(count("cis-1.9")).toBe(95);
+    expect(count("cis-1.10")).toBe(95);
+    expect(count("cis-1.11")).toBe(98);
+    expect(count("cis-1.12")).toBe(97);
+    const c12 = all
+      .get("cis-1.12")
+      ?.sections.find((s) => s.id === "1.2")
+      ?.checks.find((c) => c.id === "1.2.30");
+    expect(c12?.automated).toBe(true);
+    const c11 = all
+      .get("cis-1.11")
+      ?.sections.find((s) => s.id === "1.2")
+      ?.checks.find((c) => c.id === "1.2.30");
+    expect(c11?.automated).toBe(false);
+  });
+
+  it("picks the benchmark for a Kubernetes version like kube-bench's mapping", () => {
+    const all = loadBenchmarks();
+    const pick = (v?: string) => benchmarkForVersion(all, v);
+    expect(pick("1.27.3")).toBe("cis-1.9");
+    expect(pick("v1.28.0")).toBe("cis-1.9");
+    expect(pick("1.29.1")).toBe("cis-1.10");
+    expect(pick("1.30.2")).toBe("cis-1.10");
+    expect(pick("1.31.4")).toBe("cis-1.11");
+    expect(pick("1.32.0")).toBe("cis-1.12");
+    expect(pick("1.34.1")).toBe("cis-1.12");
+    expect(pick("1.36.0")).toBe("cis-1.12");
+    expect(pick("1.24.0")).toBe("cis-1.9");
+    expect(pick(undefined)).toBe("cis-1.12");
+    expect(pick("garbage")).toBe("cis-1.12");
+  });
+});
+
+describe("benchmark file errors", () => {
+  const bad = (text: string) => {
+    try {
+      parseBenchmark("bad.yaml", text);
+    } catch (e) {
+      expect(e).toBeInstanceOf(BenchmarkError);
+      expect((e as BenchmarkError).code).toBe("benchmark-invalid");
+      return (e as Error).message;
+    }
+    throw new Error("expected a BenchmarkError");
+  };
+  const head = "id: x\ntitle: X\nsections:\n  - id: '1'\n    target: master\n    checks:\n";
+  it("names the file and the check for each kind of mistake", () => {
+    expect(bad("id: [\n")).toMatch(/^bad\.yaml: YAML syntax/);
+    expect(bad("- a\n")).toContain("top level: expected a mapping");
+    expect(
+      bad(
+        `${head}      - { id: 1.1, title: t, remediation: r, audit: { type: setting, component: kube-apiserver, flag: --x, op: like, value: a } }\n`,
+      ),
+    ).toContain('check 1.1: unknown op "like"');
+    expect(
+      bad(
+        `${head}      - { id: 1.1, title: t, remediation: r, audit: { type: mode, path: nowhere, max: 600 } }\n`,
+      ),
+    ).toContain('unknown path key "nowhere"');
+    expect(
+      bad(
+        `${head}      - { id: 1.1, title: t, remediation: r, audit: { type: mode, path: pkiDir, max: 999 } }\n`,
+      ),
+    ).toContain("octal mode");
+    expect(bad(`${head}      - { id: 1.1, title: t, audit: { type: manual, steps: s } }\n`)).toContain(
+      "check 1.1 remediation: expected a non-empty string",
+    );
+    expect(
+      bad(
+        `${head}      - { id: 1.1, title: t, remediation: r, audit: { type: setting, component: kube-dns, flag: --x, op: set } }\n`,
+      ),
+    ).toContain('unknown component "kube-dns"');
+    expect(
+      bad(
+        `${head}      - { id: 1.1, title: t, remediation: r, audit: { type: setting, component: kubelet, flag: [--a, --b], config: [a], op: set } }\n`,
+      ),
+    ).toContain("one entry per flag");
+    expect(
+      bad(
+        `${head}      - { id: 1.1, title: t, remediation: r, audit: { type: setting, component: kubelet, flag: --a, op: eq } }\n`,
+      ),
+    ).toContain("op eq needs a value");
+    expect(
+      bad(
+        `${head}      - { id: 1.1, title: t, remediation: r, severity: huge, audit: { type: manual, steps: s } }\n`,
+      ),
+    ).toContain('unknown severity "huge"');
+    expect(bad("id: x\ntitle: X\nsections:\n  - id: '9'\n    target: cloud\n")).toContain(
+      'unknown target "cloud"',
+    );
+    expect(
+      bad(`${head}      - { id: 1.1, title: t, remediation: r, audit: { type: shell, cmd: ls } }\n`),
+    ).toContain('unknown audit type "shell"');
+  });
+  it("rejects extends chains that are unknown or circular", () => {
+    const a = parseBenchmark("a.yaml", "id: a\ntitle: A\nextends: b\n");
+    const b = parseBenchmark("b.yaml", "id: b\ntitle: B\nextends: a\n");
+    expect(() => resolveBenchmarks(new Map([["a", a]]))).toThrow(/extends unknown benchmark "b"/);
+    expect(() =>
+      resolveBenchmarks(
+        new Map([
+          ["a", a],
+          ["b", b],
+        ]),
+      ),
+    ).toThrow(/extends cycle/);
+  });
+});
+
+describe("comparisons", () => {
+  it.each([
+    ["eq", "false", "false", true],
+    ["eq", "False", "false", true],
+    ["eq", undefined, "false", false],
+    ["noteq", "0s", "0", true],
+    ["noteq", undefined, "0", false],
+    ["has", "Node,RBAC", "RBAC", true],
+    ["has", "Node,RBACX", "RBAC", false],
+    ["nothave", undefined, "AlwaysAdmit", true],
+    ["nothave", "NodeRestriction,AlwaysAdmit", "AlwaysAdmit", false],
+    ["gte", "30", "30", true],
+    ["gte", "29", "30", false],
+    ["gte", "thirty", "30", false],
+    ["set", "", undefined, true],
+    ["unset", undefined, undefined, true],
+    ["valid_elements", "A,B", "A,B,C", true],
+    ["valid_elements", "A,D", "A,B,C", false],
+    ["valid_elements", undefined, "A", false],
+    ["contains", "127.0.0.1:10249", "127.0.0.1", true],
+    ["contains", "0.0.0.0:10249", "127.0.0.1", false],
+  ] as const)("%s(%s, %s) = %s", (op, actual, want, expected) => {
+    expect(compare(op, actual, want)).toBe(expected);
+  });
+});
+
+describe("audit policy evaluation (first matching rule wins, as the API server does)", () => {
+  const rules = [
+    {
+      level: "None",
+      users: ["system:kube-proxy"],
+      verbs: ["watch"],
+      resources: [{ group: "", resources: ["endpoints"] }],
+    },
+    { level: "None", resources: [{ group: "", resources: ["events"] }] },
+    { level: "Metadata", resources: [{ group: "", resources: ["secrets"], resourceNames: ["only-this"] }] },
+    { level: "Request", resources: [{ group: "", resources: ["pods/*"] }] },
+    { level: "RequestResponse", verbs: ["create"], resources: [{ group: "apps", resources: ["*/scale"] }] },
+    { level: "Metadata", verbs: ["get"] },
+  ];
+  it.each([
+    ["", "endpoints", "watch", "None"],
+    ["", "endpoints", "get", "Metadata"],
+    ["", "events", "create", "None"],
+    ["", "secrets", "get", "Metadata"],
+    ["", "secrets", "delete", "None"],
+    ["", "pods", "delete", "Request"],
+    ["", "pods/exec", "create", "Request"],
+    ["apps", "deployments/scale", "create", "RequestResponse"],
+    ["apps", "deployments", "create", "None"],
+    ["batch", "jobs", "get", "Metadata"],
+  ])("group %j resource %s verb %s → %s", (group, resource, verb, level) => {
+    expect(policyLevel(rules, group, resource, verb)).toBe(level);
+  });
+});
