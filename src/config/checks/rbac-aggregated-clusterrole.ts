@@ -1,6 +1,7 @@
 import type { ObjectCheck } from "../../core/check.js";
 import { isRecord } from "../../core/object.js";
 import { isBootstrapDefault } from "./lib/k8s.js";
+import { isRbacObject } from "./lib/rbac.js";
 import { labelsOf, matchSelector } from "./lib/selector.js";
 
 /**
@@ -24,7 +25,7 @@ export const rbacAggregatedClusterRole: ObjectCheck = {
   frameworks: { cis: ["5.1.3"], nsa: ["authentication-authorization"] },
   kinds: ["ClusterRole"],
   run(obj, ctx) {
-    if (isBootstrapDefault(obj) || !isRecord(obj.raw.aggregationRule)) return [];
+    if (isBootstrapDefault(obj) || !isRbacObject(obj) || !isRecord(obj.raw.aggregationRule)) return [];
     const selectors = obj.raw.aggregationRule.clusterRoleSelectors;
     const list = Array.isArray(selectors) ? selectors : [];
     const invalid: string[] = [];

@@ -19,6 +19,14 @@ ruleTester(rbacClusterAdminBinding, {
   valid: [
     { name: "view", objects: [binding("b", view, [user("alice")])] },
     {
+      name: "v1beta1 is RBAC too, but not cluster-admin here",
+      objects: [{ ...binding("b", view, [user("a")]), apiVersion: "rbac.authorization.k8s.io/v1beta1" }],
+    },
+    {
+      name: "custom resource binding",
+      objects: [{ ...binding("b", admin, [user("a")]), apiVersion: "example.com/v1" }],
+    },
+    {
       name: "a Role named cluster-admin is not the ClusterRole",
       objects: [binding("b", { kind: "Role", name: "cluster-admin" }, [user("a")])],
     },

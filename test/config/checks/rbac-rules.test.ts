@@ -20,6 +20,15 @@ ruleTester(rbacWildcard, {
   valid: [
     { name: "explicit rule", objects: [role("reader", [readPods])] },
     {
+      name: "a custom resource called Role is not RBAC",
+      objects: [
+        {
+          ...role("x", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]),
+          apiVersion: "iam.example.com/v1",
+        },
+      ],
+    },
+    {
       name: "subresource wildcard is not *",
       objects: [role("scale", [{ apiGroups: ["apps"], resources: ["*/scale"], verbs: ["update"] }])],
     },

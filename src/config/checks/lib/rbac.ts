@@ -30,7 +30,13 @@ export const ROLE_KINDS = ["Role", "ClusterRole"] as const;
 export const BINDING_KINDS = ["RoleBinding", "ClusterRoleBinding"] as const;
 export const RBAC_GROUP = "rbac.authorization.k8s.io";
 
+/** RBAC API objects (any version); a custom resource that happens to be called "Role" is not one. */
+export function isRbacObject(obj: K8sObject): boolean {
+  return obj.apiVersion.startsWith(`${RBAC_GROUP}/`);
+}
+
 export function rulesOf(obj: K8sObject): Rule[] {
+  if (!isRbacObject(obj)) return [];
   return recordList(obj.raw.rules).map(({ item, index }) => ({
     apiGroups: stringList(item.apiGroups),
     resources: stringList(item.resources),
@@ -112,6 +118,7 @@ export interface Subject {
 }
 
 export function subjectsOf(obj: K8sObject): Subject[] {
+  if (!isRbacObject(obj)) return [];
   const bindingNs = obj.kind === "RoleBinding" ? (obj.metadata.namespace ?? "default") : undefined;
   return recordList(obj.raw.subjects).map(({ item, index }) => {
     const s: Subject = {
@@ -127,6 +134,7 @@ export function subjectsOf(obj: K8sObject): Subject[] {
 }
 
 export function roleRefOf(obj: K8sObject): { kind: string; name: string } | undefined {
+  if (!isRbacObject(obj)) return undefined;
   const ref = obj.raw.roleRef;
   if (typeof ref !== "object" || ref === null || Array.isArray(ref)) return undefined;
   const { kind, name } = ref as Record<string, unknown>;
