@@ -109,6 +109,10 @@ describe("evaluatePss bad input", () => {
     ).toBe("pss-input");
     expect(codeOf(() => evaluatePss({ metadata: {} } as PssPod, "baseline", "latest"))).toBe("pss-input");
     expect(codeOf(() => evaluatePss(null as unknown as PssPod, "baseline", "latest"))).toBe("pss-input");
+    expect(() => evaluatePss({ metadata: {}, spec: "x" as unknown as Spec }, "baseline", "latest")).toThrow(
+      "its spec is a string",
+    );
+    expect(() => evaluatePss(null as unknown as PssPod, "baseline", "latest")).toThrow("the pod is null");
   });
   it("tolerates missing or mistyped metadata", () => {
     expect(

@@ -21,7 +21,8 @@ export function evaluatePss(pod: PssPod, level: PssLevel, version: string): read
   const v = parsePssVersion(version);
   if (level !== "baseline" && level !== "restricted") parsePssLevel(level);
   if (!isRecord(pod) || !isRecord(pod.spec)) {
-    throw new PssError("Pod Security evaluation needs a pod with an object spec", "pss-input");
+    const what = !isRecord(pod) ? `the pod is ${kindOf(pod)}` : `its spec is ${kindOf(pod.spec)}`;
+    throw new PssError(`Pod Security evaluation needs a pod with an object spec; ${what}`, "pss-input");
   }
   const input: PssPod = isRecord(pod.metadata) ? pod : { metadata: {}, spec: pod.spec };
   const active = checksAt(level, v.minor);
@@ -39,4 +40,10 @@ export function evaluatePss(pod: PssPod, level: PssLevel, version: string): read
     });
   }
   return out ?? NONE;
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
