@@ -1,4 +1,5 @@
 import type { ObjectCheck, Violation } from "../../core/check.js";
+import { isRecord } from "../../core/object.js";
 import { containersOf, POD_KINDS, podOf } from "../../core/podspec.js";
 import { deepestExisting } from "./lib/k8s.js";
 
@@ -11,7 +12,7 @@ export const readOnlyRootFs: ObjectCheck = {
   description:
     "A writable root filesystem lets an attacker who gets code execution drop tools, alter binaries or " +
     "persist changes inside the container. There is no pod-level setting: each container must set " +
-    "securityContext.readOnlyRootFilesystem: true.",
+    "securityContext.readOnlyRootFilesystem: true. Windows pods (spec.os.name: windows) are exempt.",
   remediation:
     "Set securityContext.readOnlyRootFilesystem: true on every container and mount an emptyDir volume " +
     "where the application must write (e.g. /tmp).",
@@ -23,7 +24,8 @@ export const readOnlyRootFs: ObjectCheck = {
   kinds: POD_KINDS,
   run(obj) {
     const pod = podOf(obj);
-    if (!pod) return [];
+    // Windows containers have no read-only root filesystem; the API rejects the field for them.
+    if (!pod || (isRecord(pod.spec.os) && pod.spec.os.name === "windows")) return [];
     const out: Violation[] = [];
     for (const c of containersOf(pod)) {
       if (c.type === "ephemeralContainers") continue;

@@ -16,6 +16,10 @@ ruleTester(readOnlyRootFs, {
   valid: [
     { name: "read-only root", objects: [withContainers([sc({ readOnlyRootFilesystem: true })])] },
     {
+      name: "Windows pods cannot set it",
+      objects: [withContainers([goodContainer({ securityContext: undefined })], { os: { name: "windows" } })],
+    },
+    {
       name: "ephemeral debug container is exempt",
       objects: [pod("p", goodPodSpec({ ephemeralContainers: [{ name: "dbg", image: "busybox:1.36" }] }))],
     },
