@@ -73,6 +73,10 @@ function normalise(f: Finding, pathOf: (f: Finding) => FieldPath | undefined, e?
 
 export function ruleTester(check: Check, cases: { valid: Case[]; invalid: InvalidCase[] }): void {
   describe(`${check.id} ${check.title}`, () => {
+    it("has at least one valid and one invalid case", () => {
+      expect(cases.valid.length).toBeGreaterThan(0);
+      expect(cases.invalid.length).toBeGreaterThan(0);
+    });
     for (const c of cases.valid) {
       it(`valid: ${c.name}`, () => {
         const { findings } = scan([check], c.objects);

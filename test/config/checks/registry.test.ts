@@ -42,6 +42,19 @@ describe("registry", () => {
     expect(CONFIG_CHECKS.length).toBe(files.length);
   });
 
+  it("every check has a table-driven test (ruleTester) in this folder", async () => {
+    const testDir = import.meta.dirname;
+    const sources = readdirSync(testDir)
+      .filter((f) => f.endsWith(".test.ts"))
+      .map((f) => readFileSync(join(testDir, f), "utf8"))
+      .join("\n");
+    for (const f of readdirSync(DIR).filter((x) => x.endsWith(".ts") && x !== "index.ts")) {
+      const mod = (await import(join(DIR, f))) as Record<string, unknown>;
+      const [name] = Object.entries(mod).find(([, v]) => isCheck(v)) ?? [];
+      expect(sources, `${f}: ruleTester(${name}, ...)`).toContain(`ruleTester(${name}, {`);
+    }
+  });
+
   it("families are split by layer and prefix", () => {
     for (const [list, layer] of [
       [WORKLOAD_CHECKS, "workload"],
