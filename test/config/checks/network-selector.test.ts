@@ -60,6 +60,35 @@ describe("matchSelector: LabelSelector rules", () => {
 });
 
 describe("policyTypesOf: the API server's defaulting", () => {
+  // The five cases of upstream TestSetDefaultNetworkPolicy (pkg/apis/networking/v1/defaults_test.go).
+  const sel = { matchLabels: { a: "b" } };
+  const peer = { namespaceSelector: { matchLabels: { c: "d" } } };
+  it.each([
+    ["empty policy", { podSelector: sel }, ["Ingress"]],
+    ["empty ingress list", { podSelector: sel, ingress: [] }, ["Ingress"]],
+    [
+      "ingress and egress rules",
+      {
+        podSelector: sel,
+        ingress: [{ from: [{ podSelector: { matchLabels: { c: "d" } }, ...peer }] }],
+        egress: [{ to: [peer] }],
+      },
+      ["Ingress", "Egress"],
+    ],
+    [
+      "egress rules, policyTypes unset",
+      { podSelector: sel, egress: [{ to: [peer] }] },
+      ["Ingress", "Egress"],
+    ],
+    [
+      "egress rules, policyTypes Egress",
+      { podSelector: sel, egress: [{ to: [peer] }], policyTypes: ["Egress"] },
+      ["Egress"],
+    ],
+  ])("upstream: %s", (_n, spec, want) => {
+    expect([...policyTypesOf(spec)].sort()).toEqual([...want].sort());
+  });
+
   it.each([
     [{}, ["Ingress"]],
     [{ ingress: [{}] }, ["Ingress"]],
