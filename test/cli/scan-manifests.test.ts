@@ -189,3 +189,18 @@ describe("exceptions through the CLI", () => {
     expect(withFile.errors.some((e) => e.code === "ignore-expired")).toBe(true);
   });
 });
+
+describe("SARIF of a real scan", () => {
+  it("validates against the SARIF 2.1.0 schema", async () => {
+    const { createRequire } = await import("node:module");
+    const { Ajv2020 } = await import("ajv/dist/2020.js");
+    const addFormats = (await import("ajv-formats")).default as unknown as (a: InstanceType<typeof Ajv2020>) => void;
+    const schemaFile = createRequire(import.meta.url).resolve("@microsoft/sarif-multitool-linux/sarif-2.1.0.json");
+    const ajv = new Ajv2020({ strict: false, allErrors: true, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
+    const log = JSON.parse(kubeward(["scan", "manifests", "examples/", "-f", "sarif"]).stdout);
+    expect(validate(log), ajv.errorsText(validate.errors)).toBe(true);
+    expect(log.runs[0].results.length).toBeGreaterThan(10);
+  });
+});
