@@ -1,4 +1,6 @@
 // `scan node`: detection → benchmark engine → host checks → report. No I/O beyond the injected reader.
+
+import { complianceSummary } from "../core/compliance.js";
 import type { Finding, Report, ScanError, Status } from "../core/model.js";
 import { buildReport } from "../core/report.js";
 import { type Benchmark, TARGETS, type Target } from "./benchmark.js";
@@ -192,6 +194,12 @@ export function scanNode(opts: NodeScanOptions): NodeScanResult {
         ),
       },
       sections: sectionList,
+      // Per CIS check number, for the table reporter's compliance block (warn counts as failed there).
+      compliance: complianceSummary(
+        "cis",
+        [],
+        findings.filter((f) => f.frameworks?.cis),
+      ),
       sectionTotals: totals,
       skipped,
     },
