@@ -20,6 +20,7 @@ import {
   pssViolationMessage,
 } from "../../src/config/pss/index.js";
 import type { ScanContext } from "../../src/core/check.js";
+import { filterByFramework } from "../../src/core/compliance.js";
 import { runChecks } from "../../src/core/engine.js";
 import type { FieldPath } from "../../src/core/model.js";
 import { type K8sObject, objectFromData } from "../../src/core/object.js";
@@ -392,7 +393,13 @@ describe("registry", () => {
     const first = PSS_CHECKS[0]!;
     expect(first.id).toBe(PSS_CHECK_MAP.allowPrivilegeEscalation.scanner.id);
     expect(first.title).toBe("Container allows privilege escalation");
-    expect(first.frameworks).toEqual({ cis: ["5.2.5"], nsa: ["pod-security"] });
+    expect(first.frameworks).toEqual({
+      cis: ["5.2.5"],
+      nsa: ["pod-security"],
+      pss: { level: "restricted", check: "allowPrivilegeEscalation" },
+    });
+    // the compliance layer finds all 19 by their upstream id
+    expect(filterByFramework(PSS_CHECKS, "pss")).toHaveLength(19);
     for (const def of Object.values(PSS_CHECK_MAP)) {
       const want =
         def.level === "restricted"

@@ -1,6 +1,6 @@
 // One ObjectCheck per upstream check, for the manifest scanner, the admission server and the
 // cluster audit. The PSS evaluation of an object is computed once and shared by all 19 checks.
-import type { ObjectCheck, ScanContext, Violation } from "../../core/check.js";
+import type { CheckMeta, ObjectCheck, ScanContext, Violation } from "../../core/check.js";
 import type { FieldPath } from "../../core/model.js";
 import type { K8sObject } from "../../core/object.js";
 import { POD_KINDS, podOf } from "../../core/podspec.js";
@@ -48,6 +48,14 @@ function objectPath(specPath: FieldPath, path: FieldPath, inMetadata: boolean | 
 
 function toObjectCheck(def: PssCheckDef): ObjectCheck {
   const m = def.scanner;
+  // CheckMeta declares CIS and NSA only; the upstream check id rides along under `pss` (without a
+  // version, which only a scan knows) so framework filters and compliance summaries can find it.
+  // Each finding's own frameworks.pss carries the resolved version.
+  const frameworks: CheckMeta["frameworks"] = {
+    ...(m.cis.length > 0 ? { cis: m.cis } : {}),
+    nsa: m.nsa,
+    ...{ pss: { level: def.level, check: def.id } },
+  };
   return {
     id: m.id,
     title: m.title,
@@ -56,7 +64,7 @@ function toObjectCheck(def: PssCheckDef): ObjectCheck {
     description: m.description,
     remediation: m.remediation,
     references: REFERENCES,
-    frameworks: { ...(m.cis.length > 0 ? { cis: m.cis } : {}), nsa: m.nsa },
+    frameworks,
     kinds: POD_KINDS,
     run(obj: K8sObject, ctx: ScanContext): Violation[] {
       if (def.level === "restricted" && ctx.options.pssLevel === "baseline") return [];
