@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerConfigCommands } from "../config/cli.js";
+import { registerImageCommands } from "../images/cli.js";
 import { registerNodeCommands } from "../node/cli.js";
 import { registerRuntimeCommands } from "../runtime/cli.js";
 
@@ -10,4 +11,4 @@ export interface CommandRoots {
 }
 
 /** Each layer adds its own commands. One line per layer, registered explicitly. */
-export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [registerConfigCommands, registerNodeCommands, registerRuntimeCommands];
+export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [registerConfigCommands, registerNodeCommands, registerRuntimeCommands, registerImageCommands];

@@ -1,0 +1,118 @@
+import { writeFileSync } from "node:fs";
+import { SingleBar } from "cli-progress";
+import { type Command, Option } from "commander";
+import { UsageError } from "../cli/errors.js";
+import type { CommandRoots } from "../cli/layers.js";
+import { addOutputOptions, emitReport, type OutputOptions } from "../cli/output.js";
+import { IMAGE_CHECKS } from "./checks/index.js";
+import { ImageError } from "./errors.js";
+import type { InventoryOptions } from "./inventory.js";
+import { toCycloneDx } from "./sbom/cyclonedx.js";
+import { toSpdxJson } from "./sbom/spdx.js";
+import { inventoryAny, scanImage } from "./scan.js";
+import type { WalkProgress } from "./walker.js";
+
+interface ImageCliOptions {
+  platform?: string;
+  username?: string;
+  password?: string;
+  passwordStdin?: boolean;
+  insecure?: boolean;
+  progress?: boolean;
+}
+
+function addImageOptions(cmd: Command): Command {
+  return cmd
+    .option("--platform <os/arch[/variant]>", "platform to pick from a multi-platform image", "linux/amd64")
+    .option("--username <user>", "registry user name (else ~/.docker/config.json, credential helpers)")
+    .option("--password <password>", "registry password or token (prefer --password-stdin)")
+    .option("--password-stdin", "read the registry password from standard input")
+    .option("--insecure", "allow plain HTTP to a registry that is not on loopback")
+    .option("--no-progress", "no progress bar on stderr");
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+/** A progress bar on stderr while layers stream in (only on a terminal). */
+function progress(enabled: boolean): { onProgress?: (p: WalkProgress) => void; stop(): void } {
+  if (!enabled || !process.stderr.isTTY) return { stop() {} };
+  const bar = new SingleBar(
+    { stream: process.stderr, format: "layer {layer}/{layers} [{bar}] {value} bytes", hideCursor: true, clearOnComplete: true },
+  );
+  let current = -1;
+  return {
+    onProgress(p) {
+      if (p.layer !== current) {
+        current = p.layer;
+        if (current === 0) bar.start(0, 0, { layer: 1, layers: p.layers });
+      }
+      bar.update(p.bytes, { layer: p.layer + 1, layers: p.layers });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+async function inventoryOptions(o: ImageCliOptions): Promise<InventoryOptions> {
+  const password = o.passwordStdin ? await readStdin() : o.password;
+  return {
+    ...(o.platform ? { platform: o.platform } : {}),
+    registry: {
+      ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(password !== undefined ? { password } : {}),
+      ...(o.insecure ? { insecure: true } : {}),
+    },
+  };
+}
+
+/** Image errors end the command with exit 2 and "[code] reason". */
+function asUsage(err: unknown): never {
+  if (err instanceof ImageError) throw new UsageError(`[${err.code}] ${err.message}`, err.code);
+  throw err;
+}
+
+export function registerImageCommands({ program, scan }: CommandRoots): void {
+  const scanCmd = scan
+    .command("image")
+    .description(
+      "inventory a container image (registry, OCI layout, docker/oci archive, root filesystem) and check how it was built",
+    )
+    .argument("<ref>", "docker://NAME[:TAG|@DIGEST] (default), oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, rootfs:DIR, or a path");
+  addOutputOptions(addImageOptions(scanCmd)).action(async (ref: string, o: ImageCliOptions & OutputOptions) => {
+    const bar = progress(o.progress !== false);
+    try {
+      const base = await inventoryOptions(o);
+      const report = await scanImage(ref, { ...base, ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
+      bar.stop();
+      process.exitCode = emitReport(report, o, IMAGE_CHECKS);
+    } catch (err) {
+      bar.stop();
+      asUsage(err);
+    }
+  });
+
+  const sbomCmd = program
+    .command("sbom")
+    .description("write a software bill of materials of an image or root filesystem")
+    .argument("<ref>", "image reference (as for scan image)")
+    .addOption(new Option("--format <format>", "SBOM format").choices(["cyclonedx", "spdx-json"]).default("cyclonedx"))
+    .option("-o, --output <file>", "write the SBOM to FILE instead of stdout");
+  addImageOptions(sbomCmd).action(async (ref: string, o: ImageCliOptions & { format: string; output?: string }) => {
+    const bar = progress(o.progress !== false);
+    try {
+      const base = await inventoryOptions(o);
+      const inv = await inventoryAny(ref, { ...base, ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
+      bar.stop();
+      for (const e of inv.errors) process.stderr.write(`kubeward: ${e.file ? `${e.file}: ` : ""}${e.message}\n`);
+      const text = o.format === "spdx-json" ? toSpdxJson(inv, { now: new Date() }) : toCycloneDx(inv, { now: new Date() });
+      if (o.output) writeFileSync(o.output, text);
+      else process.stdout.write(text);
+    } catch (err) {
+      bar.stop();
+      asUsage(err);
+    }
+  });
+}

@@ -1,0 +1,56 @@
+import type { Finding, ScanError } from "../../../core/model.js";
+import { parseDockerfile } from "../parse.js";
+import { dfBaseLatest } from "./base-latest.js";
+import { dfCurlPipeShell } from "./curl-pipe-shell.js";
+import { dfPackageCache } from "./package-cache.js";
+import { dfRemoteAdd } from "./remote-add.js";
+import { dfRootUser } from "./root-user.js";
+import { dfSecrets } from "./secrets.js";
+import { dfSshPort } from "./ssh-port.js";
+import type { DockerfileCheck } from "./types.js";
+
+/** Every Dockerfile check, registered explicitly (one per file). */
+export const DOCKERFILE_CHECKS: ReadonlyMap<string, DockerfileCheck> = new Map(
+  [dfRootUser, dfBaseLatest, dfRemoteAdd, dfSshPort, dfSecrets, dfPackageCache, dfCurlPipeShell].map((c) => [c.id, c]),
+);
+
+export const HELPER_FILES = ["index.ts", "types.ts"];
+
+/** True for file names `scan fs` should treat as Dockerfiles. */
+export function isDockerfileName(path: string): boolean {
+  const base = path.slice(path.lastIndexOf("/") + 1);
+  return /^(Dockerfile|Containerfile)(\..+)?$/i.test(base) || /\.(dockerfile|containerfile)$/i.test(base);
+}
+
+/**
+ * Runs the Dockerfile checks on one file's text (for `scan fs`). Pure: the caller reads the file.
+ * A file with no instruction at all is reported in `errors` (code dockerfile-empty).
+ */
+export function runDockerfileChecks(
+  file: string,
+  text: string,
+  checks: Iterable<DockerfileCheck> = DOCKERFILE_CHECKS.values(),
+): { findings: Finding[]; errors: ScanError[] } {
+  const df = parseDockerfile(text);
+  if (df.instructions.length === 0) return { findings: [], errors: [{ file, message: "no Dockerfile instructions", code: "dockerfile-empty" }] };
+  const errors: ScanError[] = [];
+  if (df.stages.length === 0) errors.push({ file, message: "no FROM instruction", code: "dockerfile-no-from" });
+  const findings: Finding[] = [];
+  for (const c of checks) {
+    for (const v of c.run(df)) {
+      findings.push({
+        checkId: c.id,
+        title: c.title,
+        severity: c.severity,
+        status: "fail",
+        layer: "image",
+        message: v.message,
+        remediation: c.remediation,
+        references: c.references,
+        resource: { kind: "Dockerfile", name: file },
+        location: { file, ...(v.line ? { line: v.line } : {}) },
+      });
+    }
+  }
+  return { findings, errors };
+}
