@@ -67,7 +67,7 @@ export function scanNode(opts: NodeScanOptions): NodeScanResult {
   const errors: ScanError[] = [...facts.errors];
   let benchId = opts.benchmark ?? "auto";
   if (benchId === "auto") {
-    if (!facts.kubernetesVersion) {
+    if (!facts.kubernetesVersion && facts.roles.length > 0) {
       errors.push({
         code: "version-unknown",
         message:
@@ -160,6 +160,7 @@ export function scanNode(opts: NodeScanOptions): NodeScanResult {
   }
 
   const sectionList = [...sections.values()];
+  const cisFindings = findings.filter((f) => f.frameworks?.cis);
   const totals = sectionList.reduce(
     (t, s) => ({
       pass: t.pass + s.pass,
@@ -194,14 +195,10 @@ export function scanNode(opts: NodeScanOptions): NodeScanResult {
         ),
       },
       sections: sectionList,
-      // Per CIS check number, for the table reporter's compliance block (warn counts as failed there).
-      compliance: complianceSummary(
-        "cis",
-        [],
-        findings.filter((f) => f.frameworks?.cis),
-      ),
       sectionTotals: totals,
       skipped,
+      // Per CIS check number, for the table reporter's compliance block (warn counts as failed there).
+      ...(cisFindings.length > 0 ? { compliance: complianceSummary("cis", [], cisFindings) } : {}),
     },
   });
   return { report, facts, results };
