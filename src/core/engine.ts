@@ -1,5 +1,5 @@
-import { type Check, type CheckMeta, isSetCheck, type ScanContext, type Violation } from "./check.js";
-import type { Finding } from "./model.js";
+import { type Check, type CheckMeta, isSetCheck, type ObjectCheck, type ScanContext, type Violation } from "./check.js";
+import type { Finding, Frameworks } from "./model.js";
 import { type K8sObject, resourceRef } from "./object.js";
 
 export interface RunOptions {
@@ -13,26 +13,18 @@ export interface RunOptions {
  */
 export function runChecks(checks: readonly Check[], ctx: ScanContext, opts: RunOptions = {}): Finding[] {
   const findings: Finding[] = [];
-  const byKind = new Map<string, Check[]>();
-  const forAllKinds: Check[] = [];
+  const objectChecks: ObjectCheck[] = [];
   for (const check of checks) {
     if (isSetCheck(check)) {
-      for (const v of check.runAll(ctx)) {
-        findings.push(toFinding(check, v.object, v));
-      }
-      continue;
-    }
-    if (check.kinds.includes("*")) forAllKinds.push(check);
-    for (const kind of check.kinds) {
-      let list = byKind.get(kind);
-      if (!list) byKind.set(kind, (list = []));
-      list.push(check);
+      for (const v of check.runAll(ctx)) findings.push(toFinding(check, v.object, v));
+    } else {
+      objectChecks.push(check);
     }
   }
+  const byKind = checksByKind(objectChecks);
+  const forAllKinds = objectChecks.filter((c) => c.kinds.includes("*"));
   for (const obj of ctx.objects) {
-    const applicable = [...(byKind.get(obj.kind) ?? []), ...forAllKinds];
-    for (const check of applicable) {
-      if (isSetCheck(check)) continue;
+    for (const check of byKind.get(obj.kind) ?? forAllKinds) {
       const violations = check.run(obj, ctx);
       if (violations.length === 0) {
         if (opts.includePassed) findings.push(passFinding(check, obj));
@@ -42,6 +34,20 @@ export function runChecks(checks: readonly Check[], ctx: ScanContext, opts: RunO
     }
   }
   return findings;
+}
+
+/** The checks that apply to each kind, in registry order; "*" checks join every kind. */
+function checksByKind(checks: readonly ObjectCheck[]): Map<string, ObjectCheck[]> {
+  const byKind = new Map<string, ObjectCheck[]>();
+  for (const check of checks) {
+    for (const kind of check.kinds) {
+      if (kind !== "*" && !byKind.has(kind)) byKind.set(kind, []);
+    }
+  }
+  for (const [kind, list] of byKind) {
+    for (const check of checks) if (check.kinds.includes(kind) || check.kinds.includes("*")) list.push(check);
+  }
+  return byKind;
 }
 
 export function toFinding(check: CheckMeta, obj: K8sObject | undefined, v: Violation): Finding {
@@ -60,8 +66,8 @@ export function toFinding(check: CheckMeta, obj: K8sObject | undefined, v: Viola
     const line = v.path ? obj.lineOf(v.path) : obj.source.line;
     finding.location = { file: obj.source.file, ...(line !== undefined ? { line } : {}) };
   }
-  const frameworks = { ...check.frameworks, ...v.frameworks };
-  if (Object.keys(frameworks).length > 0) finding.frameworks = frameworks;
+  const frameworks: Frameworks = v.frameworks ? { ...check.frameworks, ...v.frameworks } : check.frameworks;
+  if (frameworks.pss || frameworks.cis || frameworks.nsa) finding.frameworks = frameworks;
   return finding;
 }
 
