@@ -157,9 +157,12 @@ export async function run(): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(join(tmpdir(), "kw-bench-loader-"));
   try {
     writeCorpus(dir);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const result = await loadManifests([dir]);
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     // Touch one field line per workload, as checks do for findings.
     const t1 = performance.now();
     let lines = 0;
@@ -176,6 +179,9 @@ export async function run(): Promise<Record<string, number | string>> {
       errors: result.errors.length,
       loadMs: Math.round(ms),
       objectsPerSecond: Math.round(result.objects.length / (ms / 1000)),
+      // CPU time is steadier than wall time on a busy machine.
+      loadCpuMs: Math.round(cpuMs),
+      objectsPerCpuSecond: Math.round(result.objects.length / (cpuMs / 1000)),
       lineLookups: lines,
       lineLookupMs: Math.round(lineMs),
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),

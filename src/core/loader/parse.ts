@@ -181,7 +181,7 @@ export function parseYaml(text: string, ctx: ParseContext, sink: ParseSink): voi
           file,
           ...(ctx.rendered ? {} : { line: chunk.start + chunk.firstContent + 1 }),
           code: "yaml-alias-limit",
-          message: `${file}: ${problem}; document not loaded`,
+          message: `${file}${ctx.rendered ? "" : `:${chunk.start + chunk.firstContent + 1}`}: ${problem}; document not loaded`,
         });
         continue;
       }
