@@ -3,6 +3,7 @@ import { registerConfigCommands } from "../config/cli.js";
 import { registerImageCommands } from "../images/cli.js";
 import { registerNodeCommands } from "../node/cli.js";
 import { registerRuntimeCommands } from "../runtime/cli.js";
+import { registerVulnCommands } from "../vulns/cli.js";
 
 export interface CommandRoots {
   program: Command;
@@ -11,4 +12,4 @@ export interface CommandRoots {
 }
 
 /** Each layer adds its own commands. One line per layer, registered explicitly. */
-export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [registerConfigCommands, registerNodeCommands, registerRuntimeCommands, registerImageCommands];
+export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [registerConfigCommands, registerNodeCommands, registerRuntimeCommands, registerImageCommands, registerVulnCommands];

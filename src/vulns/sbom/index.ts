@@ -1,0 +1,78 @@
+import type { OsInfo } from "../../core/cataloger.js";
+import type { Package, ScanError } from "../../core/model.js";
+import { purlDistro, purlToPackage } from "./purl.js";
+
+export interface SbomInventory {
+  format: "cyclonedx" | "spdx";
+  packages: Package[];
+  os?: OsInfo;
+  errors: ScanError[];
+}
+
+export class SbomError extends Error {
+  constructor(
+    readonly code: "sbom-json" | "sbom-format",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Reads a CycloneDX (1.2-1.6) or SPDX (2.2/2.3) JSON SBOM into packages. Pure: the caller reads the file. */
+export function readSbom(text: string, file: string): SbomInventory {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new SbomError("sbom-json", `${file}: not JSON (${(e as Error).message})`);
+  }
+  if (!isObj(doc)) throw new SbomError("sbom-format", `${file}: an SBOM must be a JSON object`);
+  if (doc.bomFormat === "CycloneDX") return readCycloneDx(doc, file);
+  if (typeof doc.spdxVersion === "string") return readSpdx(doc, file);
+  throw new SbomError("sbom-format", `${file}: neither CycloneDX (bomFormat) nor SPDX (spdxVersion) JSON`);
+}
+
+function readCycloneDx(doc: Record<string, unknown>, file: string): SbomInventory {
+  const inv: SbomInventory = { format: "cyclonedx", packages: [], errors: [] };
+  const visit = (list: unknown, where: string) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((c, i) => {
+      if (!isObj(c)) return;
+      const at = `${where}[${i}]`;
+      if (c.type === "operating-system" && typeof c.name === "string" && typeof c.version === "string") {
+        inv.os ??= { family: c.name.toLowerCase(), version: c.version };
+      } else if (typeof c.purl === "string") add(inv, c.purl, file, at);
+      visit(c.components, `${at}.components`);
+    });
+  };
+  if (isObj(doc.metadata) && isObj(doc.metadata.component)) visit([doc.metadata.component], "metadata.component");
+  visit(doc.components, "components");
+  return inv;
+}
+
+function readSpdx(doc: Record<string, unknown>, file: string): SbomInventory {
+  const inv: SbomInventory = { format: "spdx", packages: [], errors: [] };
+  const pkgs = Array.isArray(doc.packages) ? doc.packages : [];
+  pkgs.forEach((p, i) => {
+    if (!isObj(p) || !Array.isArray(p.externalRefs)) return;
+    for (const r of p.externalRefs) {
+      if (isObj(r) && r.referenceType === "purl" && typeof r.referenceLocator === "string") add(inv, r.referenceLocator, file, `packages[${i}]`);
+    }
+  });
+  return inv;
+}
+
+function add(inv: SbomInventory, purl: string, file: string, where: string): void {
+  const p = purlToPackage(purl);
+  if (!p) {
+    if (!/^pkg:[a-z]/i.test(purl)) inv.errors.push({ file, message: `${where}: "${purl}" is not a package URL`, code: "sbom-purl" });
+    return;
+  }
+  if (!inv.os) {
+    const d = purlDistro(purl);
+    if (d) inv.os = d;
+  }
+  inv.packages.push({ ...p, path: file });
+}

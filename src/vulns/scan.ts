@@ -1,0 +1,127 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { OsInfo } from "../core/cataloger.js";
+import type { Finding, Package, Report, ScanError } from "../core/model.js";
+import { buildReport } from "../core/report.js";
+import { CATALOGERS as IMAGE_CATALOGERS } from "../images/catalogers/index.js";
+import { parseOsRelease } from "../images/os-release.js";
+import { osEcosystem } from "../images/purl.js";
+import { DbError, VulnDb } from "./db/store.js";
+import { walkTree } from "./fswalk.js";
+import { FS_CATALOGERS } from "./lockfiles/index.js";
+import { matchPackages } from "./match/matcher.js";
+import { OS_ECOSYSTEMS } from "./match/os.js";
+import { readSbom } from "./sbom/index.js";
+import { applyVex, parseOpenVex } from "./vex/openvex.js";
+
+/** ~/.cache/kubeward/db unless KUBEWARD_DB (or XDG_CACHE_HOME) says otherwise. */
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KUBEWARD_DB) return env.KUBEWARD_DB;
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "kubeward", "db");
+}
+
+/** Opens the database for a scan; a missing one is an error with a one-line hint (the CLI exits 2). */
+export function openDbForScan(path: string): VulnDb {
+  if (!existsSync(path))
+    throw new DbError("db-missing", `no vulnerability database at ${path}: run "kubeward db update" (or "kubeward db import PATH" offline)`);
+  return VulnDb.open(path, { readonly: true });
+}
+
+export interface VulnScanOptions {
+  dbPath: string;
+  ignoreUnfixed?: boolean;
+  /** OpenVEX files: not_affected and fixed statements suppress findings. */
+  vexFiles?: readonly string[];
+}
+
+/**
+ * Matches an inventory and appends vulnerability findings (and problems) to `into`. This is what
+ * `scan image` calls after cataloging; `scan fs` and `scan sbom` use it too.
+ */
+export function addVulnerabilityFindings(
+  into: { findings: Finding[]; errors: ScanError[] },
+  packages: readonly Package[],
+  os: OsInfo | undefined,
+  opts: VulnScanOptions,
+): void {
+  const db = openDbForScan(opts.dbPath);
+  try {
+    const found = matchPackages(db, packages, os, { ignoreUnfixed: !!opts.ignoreUnfixed, errors: into.errors });
+    if (opts.vexFiles?.length) {
+      const statements = opts.vexFiles.flatMap((f) => parseOpenVex(readFileSync(f, "utf8"), f, into.errors));
+      applyVex(found, statements);
+    }
+    into.findings.push(...found);
+  } finally {
+    db.close();
+  }
+}
+
+/** Days since the database was last updated (undefined when it has never been). */
+export function dbAgeDays(db: VulnDb, now: Date): number | undefined {
+  const last = db.getMeta("last_update");
+  return last ? (now.getTime() - Date.parse(last)) / 86_400_000 : undefined;
+}
+
+/** Reads DIR/etc/os-release when DIR is a root filesystem. */
+export function osOfTree(dir: string): OsInfo | undefined {
+  for (const p of ["etc/os-release", "usr/lib/os-release"]) {
+    const f = join(dir, p);
+    if (!existsSync(f)) continue;
+    const kv = parseOsRelease(readFileSync(f, "utf8"));
+    if (!kv.ID) continue;
+    return { family: kv.ID, version: kv.VERSION_ID ?? "", ...(kv.PRETTY_NAME ? { name: kv.PRETTY_NAME } : {}), ...(kv.VERSION_CODENAME ? { codename: kv.VERSION_CODENAME } : {}) };
+  }
+  return undefined;
+}
+
+function reportOptions(opts: VulnScanOptions): Record<string, unknown> {
+  return { ignoreUnfixed: !!opts.ignoreUnfixed, ...(opts.vexFiles?.length ? { vex: opts.vexFiles } : {}) };
+}
+
+/** `scan fs DIR`: lockfiles, installed language packages, and OS package databases when DIR is a rootfs. */
+export function scanFs(dir: string, opts: VulnScanOptions & { now: () => Date }): Report {
+  const startedAt = opts.now();
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DbError("db-open", `cannot read directory "${dir}"`);
+  const os = osOfTree(dir);
+  const byId = new Map([...FS_CATALOGERS, ...IMAGE_CATALOGERS.values()].map((c) => [c.id, c]));
+  const tree = walkTree(dir, { catalogers: [...byId.values()], ...(os ? { os } : {}) });
+  const packages = tree.packages.map((p) => {
+    const { dev: _d, commit: _c, arch: _a, status: _s, ...rest } = p as Package & Record<string, unknown>;
+    const pkg = rest as Package;
+    // The dpkg/rpm databases name their family; the OS decides between Debian and Ubuntu and the like.
+    if (OS_ECOSYSTEMS.has(pkg.ecosystem) && os) pkg.ecosystem = osEcosystem(os, pkg.ecosystem);
+    return pkg;
+  });
+  const into = { findings: [] as Finding[], errors: tree.errors };
+  addVulnerabilityFindings(into, packages, os, opts);
+  return buildReport({
+    type: "fs",
+    target: dir,
+    startedAt,
+    finishedAt: opts.now(),
+    options: reportOptions(opts),
+    findings: into.findings,
+    errors: into.errors,
+    extra: { packages, ...(os ? { os } : {}) },
+  });
+}
+
+/** `scan sbom FILE`: CycloneDX or SPDX JSON. */
+export function scanSbom(file: string, opts: VulnScanOptions & { now: () => Date }): Report {
+  const startedAt = opts.now();
+  const inv = readSbom(readFileSync(file, "utf8"), file);
+  const into = { findings: [] as Finding[], errors: inv.errors };
+  addVulnerabilityFindings(into, inv.packages, inv.os, opts);
+  return buildReport({
+    type: "sbom",
+    target: file,
+    startedAt,
+    finishedAt: opts.now(),
+    options: { ...reportOptions(opts), sbomFormat: inv.format },
+    findings: into.findings,
+    errors: into.errors,
+    extra: { packages: inv.packages, ...(inv.os ? { os: inv.os } : {}) },
+  });
+}
