@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Benchmark, BenchmarkError, parseBenchmark, resolveBenchmarks } from "./benchmark.js";
 
@@ -14,7 +14,13 @@ export const BENCHMARK_FILES: ReadonlyMap<string, string> = new Map([
  * The data files stay in src/ (tsc does not copy YAML). From src/node/ (vitest) and from
  * dist/node/ (the build) alike, ../../src/node/benchmarks/ names the same folder.
  */
-export const BENCHMARK_DIR = fileURLToPath(new URL("../../src/node/benchmarks/", import.meta.url));
+export const BENCHMARK_DIR = [
+  new URL("../../src/node/benchmarks/", import.meta.url),
+  // dist-bench/src/node/ (benchmarks compile with rootDir ".") sits one level deeper.
+  new URL("../../../src/node/benchmarks/", import.meta.url),
+]
+  .map((u) => fileURLToPath(u))
+  .find((d) => existsSync(`${d}/cis-1.9.yaml`)) as string;
 
 let cache: Map<string, Benchmark> | undefined;
 
