@@ -34,15 +34,20 @@ function addImageOptions(cmd: Command): Command {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 /** A progress bar on stderr while layers stream in (only on a terminal). */
 function progress(enabled: boolean): { onProgress?: (p: WalkProgress) => void; stop(): void } {
   if (!enabled || !process.stderr.isTTY) return { stop() {} };
-  const bar = new SingleBar(
-    { stream: process.stderr, format: "layer {layer}/{layers} [{bar}] {value} bytes", hideCursor: true, clearOnComplete: true },
-  );
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: "layer {layer}/{layers} [{bar}] {value} bytes",
+    hideCursor: true,
+    clearOnComplete: true,
+  });
   let current = -1;
   return {
     onProgress(p) {
@@ -80,39 +85,58 @@ export function registerImageCommands({ program, scan }: CommandRoots): void {
     .description(
       "inventory a container image (registry, OCI layout, docker/oci archive, root filesystem) and check how it was built",
     )
-    .argument("<ref>", "docker://NAME[:TAG|@DIGEST] (default), oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, rootfs:DIR, or a path");
-  addOutputOptions(addImageOptions(scanCmd)).action(async (ref: string, o: ImageCliOptions & OutputOptions) => {
-    const bar = progress(o.progress !== false);
-    try {
-      const base = await inventoryOptions(o);
-      const report = await scanImage(ref, { ...base, ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
-      bar.stop();
-      process.exitCode = emitReport(report, o, IMAGE_CHECKS);
-    } catch (err) {
-      bar.stop();
-      asUsage(err);
-    }
-  });
+    .argument(
+      "<ref>",
+      "docker://NAME[:TAG|@DIGEST] (default), oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, rootfs:DIR, or a path",
+    );
+  addOutputOptions(addImageOptions(scanCmd)).action(
+    async (ref: string, o: ImageCliOptions & OutputOptions) => {
+      const bar = progress(o.progress !== false);
+      try {
+        const base = await inventoryOptions(o);
+        const report = await scanImage(ref, {
+          ...base,
+          ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+        });
+        bar.stop();
+        process.exitCode = emitReport(report, o, IMAGE_CHECKS);
+      } catch (err) {
+        bar.stop();
+        asUsage(err);
+      }
+    },
+  );
 
   const sbomCmd = program
     .command("sbom")
     .description("write a software bill of materials of an image or root filesystem")
     .argument("<ref>", "image reference (as for scan image)")
-    .addOption(new Option("--format <format>", "SBOM format").choices(["cyclonedx", "spdx-json"]).default("cyclonedx"))
+    .addOption(
+      new Option("--format <format>", "SBOM format").choices(["cyclonedx", "spdx-json"]).default("cyclonedx"),
+    )
     .option("-o, --output <file>", "write the SBOM to FILE instead of stdout");
-  addImageOptions(sbomCmd).action(async (ref: string, o: ImageCliOptions & { format: string; output?: string }) => {
-    const bar = progress(o.progress !== false);
-    try {
-      const base = await inventoryOptions(o);
-      const inv = await inventoryAny(ref, { ...base, ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
-      bar.stop();
-      for (const e of inv.errors) process.stderr.write(`kubeward: ${e.file ? `${e.file}: ` : ""}${e.message}\n`);
-      const text = o.format === "spdx-json" ? toSpdxJson(inv, { now: new Date() }) : toCycloneDx(inv, { now: new Date() });
-      if (o.output) writeFileSync(o.output, text);
-      else process.stdout.write(text);
-    } catch (err) {
-      bar.stop();
-      asUsage(err);
-    }
-  });
+  addImageOptions(sbomCmd).action(
+    async (ref: string, o: ImageCliOptions & { format: string; output?: string }) => {
+      const bar = progress(o.progress !== false);
+      try {
+        const base = await inventoryOptions(o);
+        const inv = await inventoryAny(ref, {
+          ...base,
+          ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+        });
+        bar.stop();
+        for (const e of inv.errors)
+          process.stderr.write(`kubeward: ${e.file ? `${e.file}: ` : ""}${e.message}\n`);
+        const text =
+          o.format === "spdx-json"
+            ? toSpdxJson(inv, { now: new Date() })
+            : toCycloneDx(inv, { now: new Date() });
+        if (o.output) writeFileSync(o.output, text);
+        else process.stdout.write(text);
+      } catch (err) {
+        bar.stop();
+        asUsage(err);
+      }
+    },
+  );
 }

@@ -10,18 +10,14 @@ interface OraclePkg {
   sourceVersion: string;
 }
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
+const DPKG_FORMAT = "${db:Status-Status} ${Package} ${Version} ${source:Package} ${source:Version}\\n";
+
 /** dpkg-query itself, reading the image's own database, is the oracle. */
 function dpkgQuery(rootfs: string): OraclePkg[] {
-  const out = execFileSync(
-    "dpkg-query",
-    [
-      `--admindir=${rootfs}/var/lib/dpkg`,
-      "-W",
-      "-f",
-      "${db:Status-Status} ${Package} ${Version} ${source:Package} ${source:Version}\\n",
-    ],
-    { encoding: "utf8" },
-  );
+  const out = execFileSync("dpkg-query", [`--admindir=${rootfs}/var/lib/dpkg`, "-W", "-f", DPKG_FORMAT], {
+    encoding: "utf8",
+  });
   return out
     .trim()
     .split("\n")

@@ -14,16 +14,30 @@ import type { ImageCheck, ImageCheckContext, ImageFacts } from "./types.js";
 
 /** Every image check, registered explicitly (one per file). */
 export const IMAGE_CHECKS: ReadonlyMap<string, ImageCheck> = new Map(
-  [rootUser, secretsInEnv, secretsInLabels, latestTag, remoteAdd, sshPort, noHealthcheck, eolOs, packageCaches, setuidFiles, minimalImageTools].map(
-    (c) => [c.id, c],
-  ),
+  [
+    rootUser,
+    secretsInEnv,
+    secretsInLabels,
+    latestTag,
+    remoteAdd,
+    sshPort,
+    noHealthcheck,
+    eolOs,
+    packageCaches,
+    setuidFiles,
+    minimalImageTools,
+  ].map((c) => [c.id, c]),
 );
 
 /** Files of this folder that are not checks. */
 export const HELPER_FILES = ["index.ts", "types.ts", "secrets.ts", "eol-data.ts"];
 
 /** Runs the image checks over one image's facts. Pure: the clock comes in ctx. */
-export function runImageChecks(facts: ImageFacts, ctx: ImageCheckContext, checks: Iterable<ImageCheck> = IMAGE_CHECKS.values()): Finding[] {
+export function runImageChecks(
+  facts: ImageFacts,
+  ctx: ImageCheckContext,
+  checks: Iterable<ImageCheck> = IMAGE_CHECKS.values(),
+): Finding[] {
   const out: Finding[] = [];
   for (const c of checks) {
     for (const v of c.run(facts, ctx)) {

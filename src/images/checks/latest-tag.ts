@@ -5,7 +5,8 @@ export const latestTag: ImageCheck = {
   title: "Image referenced by the :latest tag",
   severity: "low",
   layer: "image",
-  description: "A :latest (or missing) tag is mutable: what runs can change without any change to the manifests.",
+  description:
+    "A :latest (or missing) tag is mutable: what runs can change without any change to the manifests.",
   remediation: "Reference images by an immutable version tag, or better by digest (name@sha256:...).",
   references: ["https://kubernetes.io/docs/concepts/containers/images/#image-names"],
   frameworks: {},

@@ -13,6 +13,13 @@ export const noHealthcheck: ImageCheck = {
   run(f) {
     const test = f.config.config?.Healthcheck?.Test;
     if (test && test.length > 0 && test[0] !== "NONE") return [];
-    return [{ message: test?.[0] === "NONE" ? "HEALTHCHECK NONE disables the health check" : "no HEALTHCHECK in the image config" }];
+    return [
+      {
+        message:
+          test?.[0] === "NONE"
+            ? "HEALTHCHECK NONE disables the health check"
+            : "no HEALTHCHECK in the image config",
+      },
+    ];
   },
 };

@@ -37,6 +37,9 @@ export const packageCaches: ImageCheck = {
     return [...totals]
       .filter(([, t]) => t.bytes >= MIN_BYTES)
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([name, t]) => ({ message: `${name}: ${t.files} files, ${t.bytes} bytes`, evidence: { cache: name, ...t } }));
+      .map(([name, t]) => ({
+        message: `${name}: ${t.files} files, ${t.bytes} bytes`,
+        evidence: { cache: name, ...t },
+      }));
   },
 };

@@ -11,8 +11,10 @@ export const remoteAdd: ImageCheck = {
   title: "ADD fetched a remote URL",
   severity: "medium",
   layer: "image",
-  description: "A layer was built with ADD <url>: the download is not verified unless a checksum was given, and its content can change.",
-  remediation: "Download with curl/wget and verify a checksum in a RUN step, or use ADD --checksum=sha256:...",
+  description:
+    "A layer was built with ADD <url>: the download is not verified unless a checksum was given, and its content can change.",
+  remediation:
+    "Download with curl/wget and verify a checksum in a RUN step, or use ADD --checksum=sha256:...",
   references: ["https://docs.docker.com/reference/dockerfile/#add"],
   frameworks: {},
   run(f) {
@@ -20,7 +22,8 @@ export const remoteAdd: ImageCheck = {
     for (const [i, h] of f.history.entries()) {
       const cb = h.created_by ?? "";
       if (/--checksum=/.test(cb)) continue;
-      for (const url of remoteAdds(cb)) out.push({ message: `history step ${i} ran ADD ${url}`, evidence: { step: i, url } });
+      for (const url of remoteAdds(cb))
+        out.push({ message: `history step ${i} ran ADD ${url}`, evidence: { step: i, url } });
     }
     return out;
   },

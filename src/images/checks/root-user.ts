@@ -13,13 +13,20 @@ export const rootUser: ImageCheck = {
   title: "Image runs as root",
   severity: "medium",
   layer: "image",
-  description: "The image config sets no USER (or sets root/0), so containers run as root unless the pod overrides it.",
-  remediation: "Add a USER instruction with a non-root numeric uid (e.g. USER 10001) after installing packages.",
+  description:
+    "The image config sets no USER (or sets root/0), so containers run as root unless the pod overrides it.",
+  remediation:
+    "Add a USER instruction with a non-root numeric uid (e.g. USER 10001) after installing packages.",
   references: ["https://docs.docker.com/build/building/best-practices/#user"],
   frameworks: {},
   run(f) {
     const user = f.config.config?.User ?? "";
     if (!runsAsRoot(user)) return [];
-    return [{ message: user ? `config.User is "${user}"` : "config.User is not set: containers run as root", evidence: { user } }];
+    return [
+      {
+        message: user ? `config.User is "${user}"` : "config.User is not set: containers run as root",
+        evidence: { user },
+      },
+    ];
   },
 };

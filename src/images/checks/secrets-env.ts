@@ -6,8 +6,10 @@ export const secretsInEnv: ImageCheck = {
   title: "Secret in image environment",
   severity: "critical",
   layer: "image",
-  description: "An ENV variable baked into the image looks like a credential; anyone who can pull the image can read it.",
-  remediation: "Remove the secret from the image; pass it at run time from a Kubernetes Secret or a secrets manager.",
+  description:
+    "An ENV variable baked into the image looks like a credential; anyone who can pull the image can read it.",
+  remediation:
+    "Remove the secret from the image; pass it at run time from a Kubernetes Secret or a secrets manager.",
   references: ["https://docs.docker.com/build/building/secrets/"],
   frameworks: {},
   run(f) {

@@ -1,6 +1,7 @@
 // Shared by the ENV and label secret checks (and the Dockerfile ones): what looks like a secret.
 
-const NAME_RE = /(^|_|-|\.)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|APIKEY|PRIVATE_?KEY|ACCESS_?KEY|SECRET_?KEY|CREDENTIALS?|AUTH)($|_|-|\.)/i;
+const NAME_RE =
+  /(^|_|-|\.)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|APIKEY|PRIVATE_?KEY|ACCESS_?KEY|SECRET_?KEY|CREDENTIALS?|AUTH)($|_|-|\.)/i;
 const NOT_SECRET_NAME = /(_FILE|_PATH|_DIR|_URL|_HOST|_PORT|_USER|_USERNAME|_NAME|_LENGTH|_TTL|_EXPIRY)$/i;
 
 const VALUE_PATTERNS: [string, RegExp][] = [

@@ -16,6 +16,11 @@ export const setuidFiles: ImageCheck = {
     for (const [path, e] of f.fs.entries) if (e.kind === "file" && e.mode & 0o6000) found.push(`/${path}`);
     if (found.length === 0) return [];
     found.sort();
-    return [{ message: `${found.length} setuid/setgid files: ${found.slice(0, 10).join(", ")}${found.length > 10 ? ", ..." : ""}`, evidence: { files: found } }];
+    return [
+      {
+        message: `${found.length} setuid/setgid files: ${found.slice(0, 10).join(", ")}${found.length > 10 ? ", ..." : ""}`,
+        evidence: { files: found },
+      },
+    ];
   },
 };

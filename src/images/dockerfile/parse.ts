@@ -20,12 +20,12 @@ export interface Dockerfile {
 
 export function parseDockerfile(text: string): Dockerfile {
   const lines = text.split(/\r?\n/);
-  let escape = "\\";
+  let escapeChar = "\\";
   // Parser directives: only at the very top, before any instruction, blank line or other comment.
   for (const l of lines) {
     const m = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(l);
     if (!m) break;
-    if (m[1]!.toLowerCase() === "escape" && (m[2] === "`" || m[2] === "\\")) escape = m[2]!;
+    if (m[1]!.toLowerCase() === "escape" && (m[2] === "`" || m[2] === "\\")) escapeChar = m[2]!;
   }
   const instructions: Instruction[] = [];
   const stages: Instruction[] = [];
@@ -42,7 +42,7 @@ export function parseDockerfile(text: string): Dockerfile {
     let heredocEnd: string | undefined;
     const hd = /<<-?\s*["']?([A-Za-z_][\w]*)["']?/.exec(trimmed);
     if (hd) heredocEnd = hd[1];
-    while (body.endsWith(escape) && i + 1 < lines.length) {
+    while (body.endsWith(escapeChar) && i + 1 < lines.length) {
       body = body.slice(0, -1);
       i++;
       let next = lines[i]!;
@@ -64,7 +64,12 @@ export function parseDockerfile(text: string): Dockerfile {
     const m = /^(\S+)\s*(.*)$/s.exec(body);
     if (!m) continue;
     const cmd = m[1]!.toUpperCase();
-    const ins: Instruction = { cmd, args: m[2]!.trim(), line: start, stage: stages.length - (cmd === "FROM" ? 0 : 1) };
+    const ins: Instruction = {
+      cmd,
+      args: m[2]!.trim(),
+      line: start,
+      stage: stages.length - (cmd === "FROM" ? 0 : 1),
+    };
     if (cmd === "FROM") stages.push(ins);
     instructions.push(ins);
   }

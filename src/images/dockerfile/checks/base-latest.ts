@@ -16,7 +16,13 @@ export const dfBaseLatest: DockerfileCheck = {
       const parts = from.args.split(/\s+/).filter((p) => !p.startsWith("--"));
       const image = parts[0] ?? "";
       const alias = parts[1]?.toUpperCase() === "AS" ? parts[2] : undefined;
-      if (image && image !== "scratch" && !aliases.has(image.toLowerCase()) && !image.includes("$") && !image.includes("@")) {
+      if (
+        image &&
+        image !== "scratch" &&
+        !aliases.has(image.toLowerCase()) &&
+        !image.includes("$") &&
+        !image.includes("@")
+      ) {
         const lastSlash = image.lastIndexOf("/");
         const colon = image.lastIndexOf(":");
         const tag = colon > lastSlash ? image.slice(colon + 1) : undefined;

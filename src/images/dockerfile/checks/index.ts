@@ -11,7 +11,10 @@ import type { DockerfileCheck } from "./types.js";
 
 /** Every Dockerfile check, registered explicitly (one per file). */
 export const DOCKERFILE_CHECKS: ReadonlyMap<string, DockerfileCheck> = new Map(
-  [dfRootUser, dfBaseLatest, dfRemoteAdd, dfSshPort, dfSecrets, dfPackageCache, dfCurlPipeShell].map((c) => [c.id, c]),
+  [dfRootUser, dfBaseLatest, dfRemoteAdd, dfSshPort, dfSecrets, dfPackageCache, dfCurlPipeShell].map((c) => [
+    c.id,
+    c,
+  ]),
 );
 
 export const HELPER_FILES = ["index.ts", "types.ts"];
@@ -32,9 +35,14 @@ export function runDockerfileChecks(
   checks: Iterable<DockerfileCheck> = DOCKERFILE_CHECKS.values(),
 ): { findings: Finding[]; errors: ScanError[] } {
   const df = parseDockerfile(text);
-  if (df.instructions.length === 0) return { findings: [], errors: [{ file, message: "no Dockerfile instructions", code: "dockerfile-empty" }] };
+  if (df.instructions.length === 0)
+    return {
+      findings: [],
+      errors: [{ file, message: "no Dockerfile instructions", code: "dockerfile-empty" }],
+    };
   const errors: ScanError[] = [];
-  if (df.stages.length === 0) errors.push({ file, message: "no FROM instruction", code: "dockerfile-no-from" });
+  if (df.stages.length === 0)
+    errors.push({ file, message: "no FROM instruction", code: "dockerfile-no-from" });
   const findings: Finding[] = [];
   for (const c of checks) {
     for (const v of c.run(df)) {

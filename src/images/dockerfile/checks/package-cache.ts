@@ -18,13 +18,20 @@ export const dfPackageCache: DockerfileCheck = {
       if (/\bapt(-get)?\s+(-\S+\s+)*install\b/.test(a) && !/rm\s+-r?f?r?\s+\/var\/lib\/apt\/lists/.test(a)) {
         out.push({ message: "apt-get install without rm -rf /var/lib/apt/lists/*", line: i.line });
       }
-      if (/\bapk\s+(-\S+\s+)*add\b/.test(a) && !/--no-cache\b/.test(a) && !/rm\s+-r?f?r?\s+\/var\/cache\/apk/.test(a)) {
+      if (
+        /\bapk\s+(-\S+\s+)*add\b/.test(a) &&
+        !/--no-cache\b/.test(a) &&
+        !/rm\s+-r?f?r?\s+\/var\/cache\/apk/.test(a)
+      ) {
         out.push({ message: "apk add without --no-cache", line: i.line });
       }
       if (/\bpip3?\s+install\b/.test(a) && !/--no-cache-dir\b/.test(a) && !/PIP_NO_CACHE_DIR/.test(a)) {
         out.push({ message: "pip install without --no-cache-dir", line: i.line });
       }
-      if (/\b(dnf|yum|microdnf)\s+(-\S+\s+)*install\b/.test(a) && !/\b(dnf|yum|microdnf)\s+clean\s+all\b/.test(a)) {
+      if (
+        /\b(dnf|yum|microdnf)\s+(-\S+\s+)*install\b/.test(a) &&
+        !/\b(dnf|yum|microdnf)\s+clean\s+all\b/.test(a)
+      ) {
         out.push({ message: "dnf/yum install without clean all", line: i.line });
       }
     }

@@ -11,7 +11,9 @@ export const dfRemoteAdd: DockerfileCheck = {
   frameworks: {},
   run(df) {
     return df.instructions
-      .filter((i) => i.cmd === "ADD" && /(^|\s)(https?|ftp):\/\//i.test(i.args) && !/--checksum=/.test(i.args))
+      .filter(
+        (i) => i.cmd === "ADD" && /(^|\s)(https?|ftp):\/\//i.test(i.args) && !/--checksum=/.test(i.args),
+      )
       .map((i) => ({ message: `ADD ${i.args}`, line: i.line }));
   },
 };

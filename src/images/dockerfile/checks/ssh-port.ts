@@ -7,7 +7,9 @@ export const dfSshPort: DockerfileCheck = {
   layer: "image",
   description: "EXPOSE 22 suggests an SSH server in the container.",
   remediation: "Remove the SSH server and EXPOSE 22; use kubectl exec or ephemeral containers.",
-  references: ["https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/#ephemeral-container"],
+  references: [
+    "https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/#ephemeral-container",
+  ],
   frameworks: {},
   run(df) {
     return df.instructions
