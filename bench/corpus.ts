@@ -26,7 +26,7 @@ spec:
         seccompProfile: { type: RuntimeDefault }
       containers:
         - name: app
-          image: registry.example.com/shop/web:${insecure ? "latest" : "1.4.2@sha256:" + "a".repeat(64)}
+          image: registry.example.com/shop/web:${insecure ? "latest" : `1.4.2@sha256:${"a".repeat(64)}`}
           ports: [{ containerPort: 8080 }]
           env:
             - { name: LOG_LEVEL, value: info }

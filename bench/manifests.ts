@@ -12,7 +12,14 @@ async function timeScan(target: string): Promise<{ ms: number; objects: number; 
   const t0 = performance.now();
   const report = await scanManifests([target], { pssLevel: "restricted", pssVersion: "latest" });
   const ms = performance.now() - t0;
-  const objects = report.findings.length === 0 ? 0 : new Set(report.findings.map((f) => `${f.location?.file}#${f.resource?.kind}/${f.resource?.namespace}/${f.resource?.name}`)).size;
+  const objects =
+    report.findings.length === 0
+      ? 0
+      : new Set(
+          report.findings.map(
+            (f) => `${f.location?.file}#${f.resource?.kind}/${f.resource?.namespace}/${f.resource?.name}`,
+          ),
+        ).size;
   return { ms, objects, findings: report.findings.length };
 }
 

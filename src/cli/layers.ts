@@ -12,4 +12,10 @@ export interface CommandRoots {
 }
 
 /** Each layer adds its own commands. One line per layer, registered explicitly. */
-export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [registerConfigCommands, registerNodeCommands, registerRuntimeCommands, registerImageCommands, registerVulnCommands];
+export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [
+  registerConfigCommands,
+  registerNodeCommands,
+  registerRuntimeCommands,
+  registerImageCommands,
+  registerVulnCommands,
+];

@@ -9,7 +9,9 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION)
     .showHelpAfterError()
     .exitOverride();
-  const scan = program.command("scan").description("scan manifests, images, file systems, SBOMs, nodes or clusters");
+  const scan = program
+    .command("scan")
+    .description("scan manifests, images, file systems, SBOMs, nodes or clusters");
   scan.exitOverride();
   for (const register of LAYER_COMMANDS) register({ program, scan });
   return program;

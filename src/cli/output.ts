@@ -19,9 +19,10 @@ export interface OutputOptions {
 export function addOutputOptions(cmd: Command, formats: readonly string[] = [...REPORTERS.keys()]): Command {
   return cmd
     .addOption(
-      new Option("-f, --format <format>", "output format (default: table on a terminal, json otherwise)").choices(
-        formats,
-      ),
+      new Option(
+        "-f, --format <format>",
+        "output format (default: table on a terminal, json otherwise)",
+      ).choices(formats),
     )
     .option("-o, --output <file>", "write the report to FILE instead of stdout")
     .option("--severity <list>", `only report these severities, comma-separated (${SEVERITIES.join(",")})`)
@@ -65,11 +66,16 @@ export function filterFindings(report: Report, opts: OutputOptions): Report {
  * Writes the report in the chosen format and returns the process exit code.
  * Only the report goes to stdout; everything else goes to stderr.
  */
-export function emitReport(report: Report, opts: OutputOptions, rules?: ReadonlyMap<string, CheckMeta>): number {
+export function emitReport(
+  report: Report,
+  opts: OutputOptions,
+  rules?: ReadonlyMap<string, CheckMeta>,
+): number {
   const toTerminal = !opts.output && process.stdout.isTTY === true;
   const format = opts.format ?? (toTerminal ? "table" : "json");
   const reporter = REPORTERS.get(format);
-  if (!reporter) throw new UsageError(`unknown format "${format}" (expected ${[...REPORTERS.keys()].join(", ")})`);
+  if (!reporter)
+    throw new UsageError(`unknown format "${format}" (expected ${[...REPORTERS.keys()].join(", ")})`);
   const filtered = filterFindings(report, opts);
   const text = reporter.render(filtered, { color: toTerminal && !process.env.NO_COLOR, rules });
   if (opts.output) writeFileSync(opts.output, text);
@@ -80,7 +86,8 @@ export function emitReport(report: Report, opts: OutputOptions, rules?: Readonly
 export function exitCodeFor(report: Report, exitCode: string | undefined): number {
   if (exitCode === undefined) return 0;
   const n = Number(exitCode);
-  if (!Number.isInteger(n) || n < 0 || n > 255) throw new UsageError(`--exit-code takes a number 0-255, got "${exitCode}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 255)
+    throw new UsageError(`--exit-code takes a number 0-255, got "${exitCode}"`);
   return activeFindings(report).length > 0 ? n : 0;
 }
 

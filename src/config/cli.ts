@@ -31,9 +31,10 @@ export function registerConfigCommands({ scan }: CommandRoots): void {
     )
     .option("--pss-version <version>", "Pod Security Standards version: v1.0 ... v1.37 or latest", "latest")
     .addOption(
-      new Option("--framework <framework>", "only run the checks of one framework and print its compliance summary").choices(
-        FRAMEWORKS,
-      ),
+      new Option(
+        "--framework <framework>",
+        "only run the checks of one framework and print its compliance summary",
+      ).choices(FRAMEWORKS),
     )
     .option(
       "--ignore-file <file>",
@@ -41,7 +42,8 @@ export function registerConfigCommands({ scan }: CommandRoots): void {
     );
   addOutputOptions(cmd).action(async (targets: string[], opts: ManifestCliOptions) => {
     for (const t of targets) {
-      if (t !== "-" && !existsSync(t)) throw new UsageError(`cannot read target "${t}": no such file or directory`);
+      if (t !== "-" && !existsSync(t))
+        throw new UsageError(`cannot read target "${t}": no such file or directory`);
     }
     const pssLevel = parsePssLevel(opts.pssLevel);
     parsePssVersion(opts.pssVersion); // fails early with a clear message

@@ -34,9 +34,13 @@ export function runManifestChecks(
   now: Date,
 ): { findings: Finding[]; expired: ReturnType<typeof applyExceptions>["expired"] } {
   const checks = selectChecks(opts.framework);
-  const raw = runChecks(checks, { objects, options: { pssLevel: opts.pssLevel, pssVersion: opts.pssVersion } }, {
-    includePassed: opts.includePassed,
-  });
+  const raw = runChecks(
+    checks,
+    { objects, options: { pssLevel: opts.pssLevel, pssVersion: opts.pssVersion } },
+    {
+      includePassed: opts.includePassed,
+    },
+  );
   return applyExceptions(raw, objects, ignoreRules, now);
 }
 

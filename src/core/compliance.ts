@@ -32,7 +32,10 @@ export interface Compliance {
 }
 
 export interface ComplianceOptions {
-  /** PSS controls to report (upstream check ids); default: every check of restricted at the latest version. */
+  /**
+   * PSS controls in scope (upstream check ids in force at the scanned level and version; the
+   * config layer computes them). Without it, controls come from the checks' and findings' mappings.
+   */
   pssChecks?: readonly string[];
   /**
    * Which kubeward checks implement each upstream PSS check (e.g. allowPrivilegeEscalation ->
@@ -49,67 +52,6 @@ export class ComplianceError extends Error {
     this.name = "ComplianceError";
     this.code = code;
   }
-}
-
-/**
- * Upstream Pod Security Admission checks (pod-security-admission policy/check_*.go):
- * level, minor version that introduced the check, and the baseline check it overrides.
- */
-const PSS_CHECKS: ReadonlyArray<{
-  id: string;
-  level: "baseline" | "restricted";
-  since: number;
-  overrides?: string;
-}> = [
-  { id: "privileged", level: "baseline", since: 0 },
-  { id: "hostNamespaces", level: "baseline", since: 0 },
-  { id: "hostPorts", level: "baseline", since: 0 },
-  { id: "hostPathVolumes", level: "baseline", since: 0 },
-  { id: "capabilities_baseline", level: "baseline", since: 0 },
-  { id: "appArmorProfile", level: "baseline", since: 0 },
-  { id: "seLinuxOptions", level: "baseline", since: 0 },
-  { id: "procMount", level: "baseline", since: 0 },
-  { id: "seccompProfile_baseline", level: "baseline", since: 0 },
-  { id: "sysctls", level: "baseline", since: 0 },
-  { id: "windowsHostProcess", level: "baseline", since: 0 },
-  { id: "hostProbesAndHostLifecycle", level: "baseline", since: 34 },
-  { id: "restrictedVolumes", level: "restricted", since: 0, overrides: "hostPathVolumes" },
-  { id: "runAsNonRoot", level: "restricted", since: 0 },
-  { id: "allowPrivilegeEscalation", level: "restricted", since: 8 },
-  { id: "seccompProfile_restricted", level: "restricted", since: 19, overrides: "seccompProfile_baseline" },
-  { id: "capabilities_restricted", level: "restricted", since: 22, overrides: "capabilities_baseline" },
-  { id: "runAsUser", level: "restricted", since: 23 },
-  { id: "procMount_restricted", level: "restricted", since: 35, overrides: "procMount" },
-];
-
-/** Latest policy version the table above knows. */
-export const PSS_LATEST_MINOR = 37;
-
-function parsePssVersion(version: string): number {
-  if (version === "latest") return PSS_LATEST_MINOR;
-  const m = /^v?1\.(\d+)$/.exec(version);
-  if (!m) throw new ComplianceError("bad-pss-version", `PSS version "${version}" is not "latest" or v1.N`);
-  return Math.min(Number(m[1]), PSS_LATEST_MINOR);
-}
-
-/**
- * Every upstream check that exists at a level and version, overridden ones included
- * (upstream's fixtures for restricted also exercise the baseline checks it overrides).
- */
-export function pssChecksDefined(level: "baseline" | "restricted", version = "latest"): string[] {
-  const minor = parsePssVersion(version);
-  return PSS_CHECKS.filter((c) => c.since <= minor && (level === "restricted" || c.level === "baseline")).map(
-    (c) => c.id,
-  );
-}
-
-/** The checks that decide a level and version: defined ones minus those a restricted check overrides. */
-export function pssChecks(level: "baseline" | "restricted", version = "latest"): string[] {
-  const defined = pssChecksDefined(level, version);
-  const overridden = new Set(
-    PSS_CHECKS.filter((c) => c.overrides && defined.includes(c.id)).map((c) => c.overrides as string),
-  );
-  return defined.filter((id) => !overridden.has(id));
 }
 
 /** Controls a check maps to, for CIS and NSA (PSS mappings live on findings, see frameworkIds). */
@@ -165,15 +107,21 @@ export function complianceSummary(
     controls.set(id, c);
     return c;
   };
+  const pssScope = framework === "pss" && opts.pssChecks ? new Set(opts.pssChecks) : undefined;
   if (framework === "pss") {
-    for (const id of opts.pssChecks ?? pssChecks("restricted")) control(id);
+    for (const id of opts.pssChecks ?? []) control(id);
     for (const [id, checkIds] of Object.entries(opts.pssMapping ?? {})) {
       // Only controls in scope: the mapping may cover checks of another level or version.
       const c = controls.get(id);
       if (c) for (const checkId of checkIds) c.checks.add(checkId);
     }
   }
-  for (const check of checks) for (const id of metaIds(check, framework)) control(id).checks.add(check.id);
+  for (const check of checks) {
+    for (const id of metaIds(check, framework)) {
+      // A PSS check out of scope (overridden at this level, or newer than this version) is no control.
+      if (!pssScope || pssScope.has(id)) control(id).checks.add(check.id);
+    }
+  }
   for (const f of findings) {
     for (const id of findingIds(f, framework)) {
       const c = control(id);

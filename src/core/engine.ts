@@ -1,4 +1,11 @@
-import { type Check, type CheckMeta, isSetCheck, type ObjectCheck, type ScanContext, type Violation } from "./check.js";
+import {
+  type Check,
+  type CheckMeta,
+  isSetCheck,
+  type ObjectCheck,
+  type ScanContext,
+  type Violation,
+} from "./check.js";
 import type { Finding, Frameworks } from "./model.js";
 import { type K8sObject, resourceRef } from "./object.js";
 
@@ -72,5 +79,9 @@ export function toFinding(check: CheckMeta, obj: K8sObject | undefined, v: Viola
 }
 
 function passFinding(check: CheckMeta, obj: K8sObject): Finding {
-  return toFinding(check, obj, { message: `${check.title}: not found`, status: "pass", severity: check.severity });
+  return toFinding(check, obj, {
+    message: `${check.title}: not found`,
+    status: "pass",
+    severity: check.severity,
+  });
 }

@@ -18,7 +18,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function kubeward(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function kubeward(
+  args: string[],
+  opts: { input?: string; cwd?: string; env?: Record<string, string> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     input: opts.input,

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import type { Finding, Report } from "../../src/core/model.js";
 import { ensureBuilt, kubeward } from "./helpers.js";
 
@@ -37,11 +37,16 @@ describe("scan manifests on the bundled example", () => {
     expect(code).toBe(0);
     expect(report.schemaVersion).toBe(1);
     expect(report.tool).toEqual({ name: "kubeward", version: "0.1.0" });
-    expect(report.scan).toMatchObject({ type: "manifests", target: "examples/", options: { pssLevel: "restricted", pssVersion: "latest" } });
+    expect(report.scan).toMatchObject({
+      type: "manifests",
+      target: "examples/",
+      options: { pssLevel: "restricted", pssVersion: "latest" },
+    });
     expect(report.scan.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const findings = report.findings as Finding[];
     expect(findings.some((f) => f.frameworks?.pss)).toBe(true);
-    for (const layer of ["workload", "rbac", "network"]) expect(findings.some((f) => f.layer === layer)).toBe(true);
+    for (const layer of ["workload", "rbac", "network"])
+      expect(findings.some((f) => f.layer === layer)).toBe(true);
     for (const f of findings) {
       expect(f.checkId).toMatch(/^KW-(POD|WL|RBAC|NET)-\d{3}$/);
       expect(f.location?.file).toMatch(/^examples\//);
@@ -64,18 +69,22 @@ describe("scan manifests on the bundled example", () => {
     const sarif = JSON.parse(kubeward(["scan", "manifests", "examples/", "-f", "sarif"]).stdout);
     expect(sarif.version).toBe("2.1.0");
     const ruleIds = sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
-    for (const family of ["KW-POD-", "KW-WL-", "KW-RBAC-", "KW-NET-"]) expect(ruleIds.some((id: string) => id.startsWith(family))).toBe(true);
+    for (const family of ["KW-POD-", "KW-WL-", "KW-RBAC-", "KW-NET-"])
+      expect(ruleIds.some((id: string) => id.startsWith(family))).toBe(true);
 
     const junit = kubeward(["scan", "manifests", "examples/", "-f", "junit"]).stdout;
     expect(junit.startsWith("<?xml")).toBe(true);
     expect(junit).toContain("<failure");
     expect(junit).toContain("KW-NET-");
 
-    const docs = parseAllDocuments(kubeward(["scan", "manifests", "examples/", "-f", "policyreport"]).stdout).map((d) => d.toJS());
+    const docs = parseAllDocuments(
+      kubeward(["scan", "manifests", "examples/", "-f", "policyreport"]).stdout,
+    ).map((d) => d.toJS());
     expect(docs.some((d) => d.kind === "PolicyReport")).toBe(true);
     expect(docs.some((d) => d.kind === "ClusterPolicyReport")).toBe(true);
     const policies = docs.flatMap((d) => d.results.map((r: { policy: string }) => r.policy));
-    for (const family of ["KW-POD-", "KW-WL-", "KW-RBAC-", "KW-NET-"]) expect(policies.some((p: string) => p.startsWith(family))).toBe(true);
+    for (const family of ["KW-POD-", "KW-WL-", "KW-RBAC-", "KW-NET-"])
+      expect(policies.some((p: string) => p.startsWith(family))).toBe(true);
   });
 
   it("writes to a file with -o and keeps stdout empty", () => {
@@ -88,7 +97,12 @@ describe("scan manifests on the bundled example", () => {
 
   it("prints a compliance summary for one framework", () => {
     const { report } = json(["examples/", "--framework", "cis"]);
-    const compliance = report.compliance as { framework: string; passed: number; failed: number; score: number };
+    const compliance = report.compliance as {
+      framework: string;
+      passed: number;
+      failed: number;
+      score: number;
+    };
     expect(compliance.framework).toBe("cis");
     expect(compliance.failed).toBeGreaterThan(0);
     expect(compliance.score).toBeGreaterThanOrEqual(0);
@@ -101,7 +115,10 @@ describe("exit codes and filters", () => {
     expect(kubeward(["scan", "manifests", "examples/", "--exit-code", "3"]).code).toBe(3);
     const dir = join(tmp, "clean");
     mkdirSync(dir);
-    writeFileSync(join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: apps}\ndata: {a: b}\n");
+    writeFileSync(
+      join(dir, "cm.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: apps}\ndata: {a: b}\n",
+    );
     expect(kubeward(["scan", "manifests", dir, "--exit-code", "3"]).code).toBe(0);
   });
 
@@ -134,7 +151,13 @@ describe("inputs", () => {
     expect(code).toBe(0);
     const privileged = (report.findings as Finding[]).find((f) => f.frameworks?.pss?.check === "privileged");
     expect(privileged?.location).toEqual({ file: "<stdin>", line: 11 });
-    expect(privileged?.resource).toEqual({ apiVersion: "v1", kind: "Pod", namespace: "apps", name: "bad", container: "app" });
+    expect(privileged?.resource).toEqual({
+      apiVersion: "v1",
+      kind: "Pod",
+      namespace: "apps",
+      name: "bad",
+      container: "app",
+    });
     expect(privileged?.frameworks?.pss).toEqual({ level: "baseline", version: "v1.37", check: "privileged" });
   });
 
@@ -148,12 +171,16 @@ describe("inputs", () => {
     expect(report.errors).toHaveLength(1);
     expect(report.errors[0]).toMatchObject({ file: join(dir, "broken.yaml") });
     expect(report.errors[0]!.line).toBeGreaterThan(0);
-    expect((report.findings as Finding[]).some((f) => f.location?.file === join(dir, "good.yaml"))).toBe(true);
+    expect((report.findings as Finding[]).some((f) => f.location?.file === join(dir, "good.yaml"))).toBe(
+      true,
+    );
   });
 
   it("honours the PSS level and version", () => {
     const baseline = json(["-", "--pss-level", "baseline"], PRIVILEGED_POD).report.findings as Finding[];
-    expect(baseline.filter((f) => f.frameworks?.pss).map((f) => f.frameworks?.pss?.check)).toEqual(["privileged"]);
+    expect(baseline.filter((f) => f.frameworks?.pss).map((f) => f.frameworks?.pss?.check)).toEqual([
+      "privileged",
+    ]);
     const old = json(["-", "--pss-version", "v1.20"], PRIVILEGED_POD).report;
     expect(old.scan.options).toEqual({ pssLevel: "restricted", pssVersion: "v1.20" });
     const pss = (old.findings as Finding[]).filter((f) => f.frameworks?.pss);
@@ -194,8 +221,12 @@ describe("SARIF of a real scan", () => {
   it("validates against the SARIF 2.1.0 schema", async () => {
     const { createRequire } = await import("node:module");
     const { Ajv2020 } = await import("ajv/dist/2020.js");
-    const addFormats = (await import("ajv-formats")).default as unknown as (a: InstanceType<typeof Ajv2020>) => void;
-    const schemaFile = createRequire(import.meta.url).resolve("@microsoft/sarif-multitool-linux/sarif-2.1.0.json");
+    const addFormats = (await import("ajv-formats")).default as unknown as (
+      a: InstanceType<typeof Ajv2020>,
+    ) => void;
+    const schemaFile = createRequire(import.meta.url).resolve(
+      "@microsoft/sarif-multitool-linux/sarif-2.1.0.json",
+    );
     const ajv = new Ajv2020({ strict: false, allErrors: true, unicodeRegExp: false });
     addFormats(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));

@@ -21,7 +21,9 @@ function sarif(findings: Finding[] = fixtureFindings()): Json {
  * The SARIF 2.1.0 JSON schema as Microsoft's SARIF SDK ships it (its Multitool validates with
  * this file): a draft 2020-12 schema, so it is compiled with ajv's 2020 dialect.
  */
-const SCHEMA_FILE = createRequire(import.meta.url).resolve("@microsoft/sarif-multitool-linux/sarif-2.1.0.json");
+const SCHEMA_FILE = createRequire(import.meta.url).resolve(
+  "@microsoft/sarif-multitool-linux/sarif-2.1.0.json",
+);
 
 describe("SARIF against the official schema", () => {
   it("validates against the SARIF 2.1.0 schema (ajv 2020-12 + ajv-formats)", () => {
