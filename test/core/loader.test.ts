@@ -448,7 +448,7 @@ describe("hostile and unreadable input", () => {
 });
 
 describe("directories", () => {
-  it("walks recursively in name order, reads .yaml/.yml/.json only, skips node_modules and .git", async () => {
+  it("walks recursively in name order, reads .yaml/.yml/.json only, skips node_modules, .git and the ignore file", async () => {
     const cm = (n: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${n}}\n`;
     write("tree/b.yaml", cm("b"));
     write("tree/a.yml", cm("a"));
@@ -460,8 +460,10 @@ describe("directories", () => {
     write("tree/notes.txt", cm("txt"));
     write("tree/node_modules/x.yaml", cm("nm"));
     write("tree/.git/y.yaml", cm("git"));
+    write("tree/.kubewardignore.yaml", "ignores: []\n");
     const r = await loadManifests([p("tree")]);
     expect(r.errors).toEqual([]);
+    expect(r.skipped).toEqual([]);
     expect(r.objects.map((o) => [o.metadata.name, o.source.file])).toEqual([
       ["a", p("tree", "a.yml")],
       ["b", p("tree", "b.yaml")],

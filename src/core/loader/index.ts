@@ -18,7 +18,7 @@ export {
   type ToolResult,
   type ToolRunner,
 } from "./render.js";
-export { MANIFEST_EXTENSIONS, SKIPPED_DIRS } from "./walk.js";
+export { MANIFEST_EXTENSIONS, SKIPPED_DIRS, SKIPPED_FILES } from "./walk.js";
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_ALIAS_COUNT = 100;

@@ -14,6 +14,8 @@ export type Unit =
 
 export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set([".yaml", ".yml", ".json"]);
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set([".git", "node_modules"]);
+/** kubeward's own exceptions file sits next to manifests; it is read as such, never as a manifest. */
+export const SKIPPED_FILES: ReadonlySet<string> = new Set([".kubewardignore.yaml"]);
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 export interface WalkResult {
@@ -74,7 +76,7 @@ async function walkDir(
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
-    if (SKIPPED_DIRS.has(entry.name)) continue;
+    if (SKIPPED_DIRS.has(entry.name) || SKIPPED_FILES.has(entry.name)) continue;
     const childPath = join(path, entry.name);
     const childDisplay = join(display, entry.name);
     let isDir = entry.isDirectory();
