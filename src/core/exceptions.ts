@@ -119,7 +119,9 @@ const idMatcher = (pattern: string) => picomatch(pattern, { nocase: true, dot: t
 
 function compileRule(rule: IgnoreRule): CompiledRule {
   const id = idMatcher(rule.id);
-  const glob = (p: string | undefined) => (p === undefined ? undefined : picomatch(p, { dot: true }));
+  // `*` alone matches anything, the empty namespace of an object that names none included.
+  const glob = (p: string | undefined) =>
+    p === undefined ? undefined : p === "*" ? () => true : picomatch(p, { dot: true });
   const kind = glob(rule.resource?.kind);
   const namespace = glob(rule.resource?.namespace);
   const name = glob(rule.resource?.name);

@@ -245,6 +245,29 @@ describe("ignore file rules", () => {
     expect(suppressedSet([{ id: "KW-T-001", resource: { namespace: "nope" }, reason: "r" }])).toEqual([]);
   });
 
+  it('treats an object without a namespace as namespace "": only `*` matches it', async () => {
+    const plain = await scan([
+      write(
+        "nons/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: nons}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n",
+      ),
+    ]);
+    const star = applyExceptions(
+      plain.findings,
+      plain.objects,
+      [{ id: "KW-T-001", resource: { namespace: "*" }, reason: "r" }],
+      NOW,
+    );
+    expect(star.findings.map((f) => f.suppressed?.by)).toEqual(["ignore-file"]);
+    const dflt = applyExceptions(
+      plain.findings,
+      plain.objects,
+      [{ id: "KW-T-001", resource: { namespace: "default" }, reason: "r" }],
+      NOW,
+    );
+    expect(dflt.findings.map((f) => f.suppressed)).toEqual([undefined]);
+  });
+
   it("matches by file glob, relative to the ignore file's directory or as reported", () => {
     const base = p("repo");
     const origin = { file: p("repo", ".kubewardignore.yaml"), index: 0, base };
