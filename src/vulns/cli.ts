@@ -4,7 +4,7 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
 import { addOutputOptions, emitReport, type OutputOptions } from "../cli/output.js";
-import { DbError, VulnDb } from "./db/store.js";
+import { type DbError, VulnDb } from "./db/store.js";
 import { FEED_KINDS, type FeedKind, ImportError, importPath } from "./importers/index.js";
 import { dbAgeDays, defaultDbPath, scanFs, scanSbom } from "./scan.js";
 import { feedList, feedSettingsFromEnv } from "./update/feeds.js";
@@ -23,7 +23,12 @@ export function addVulnOptions(cmd: Command): Command {
   return cmd
     .option("--db <path>", "vulnerability database (default: $KUBEWARD_DB or ~/.cache/kubeward/db)")
     .option("--ignore-unfixed", "leave out vulnerabilities that have no fixed version")
-    .option("--vex <file>", "OpenVEX document: not_affected/fixed statements suppress findings (repeatable)", collect, []);
+    .option(
+      "--vex <file>",
+      "OpenVEX document: not_affected/fixed statements suppress findings (repeatable)",
+      collect,
+      [],
+    );
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -33,7 +38,10 @@ function collect(v: string, prev: string[]): string[] {
 /** Warns on stderr when the database is older than a week; fails with exit 2 (and a hint) when there is none. */
 export function checkDbFreshness(path: string, now: Date): void {
   if (!existsSync(path))
-    throw new UsageError(`no vulnerability database at ${path}: run "kubeward db update" (or "kubeward db import PATH" offline)`, "db-missing");
+    throw new UsageError(
+      `no vulnerability database at ${path}: run "kubeward db update" (or "kubeward db import PATH" offline)`,
+      "db-missing",
+    );
   let db: VulnDb;
   try {
     db = VulnDb.open(path, { readonly: true });
@@ -43,19 +51,24 @@ export function checkDbFreshness(path: string, now: Date): void {
   const age = dbAgeDays(db, now);
   db.close();
   if (age !== undefined && age > STALE_DAYS)
-    process.stderr.write(`kubeward: warning: the vulnerability database is ${Math.floor(age)} days old; run "kubeward db update"\n`);
+    process.stderr.write(
+      `kubeward: warning: the vulnerability database is ${Math.floor(age)} days old; run "kubeward db update"\n`,
+    );
 }
 
 function vulnOpts(opts: VulnCliOptions) {
   const dbPath = opts.db ?? defaultDbPath();
-  for (const f of opts.vex ?? []) if (!existsSync(f)) throw new UsageError(`cannot read VEX file "${f}"`, "vex-missing");
+  for (const f of opts.vex ?? [])
+    if (!existsSync(f)) throw new UsageError(`cannot read VEX file "${f}"`, "vex-missing");
   return { dbPath, ignoreUnfixed: !!opts.ignoreUnfixed, vexFiles: opts.vex ?? [], now: () => new Date() };
 }
 
 export function registerVulnCommands({ program, scan }: CommandRoots): void {
   const fs = scan
     .command("fs")
-    .description("scan a directory (a source tree or a root filesystem) for vulnerable packages: lockfiles, installed packages")
+    .description(
+      "scan a directory (a source tree or a root filesystem) for vulnerable packages: lockfiles, installed packages",
+    )
     .argument("<dir>", "directory to scan");
   addOutputOptions(addVulnOptions(fs)).action((dir: string, opts: VulnCliOptions) => {
     if (!existsSync(dir)) throw new UsageError(`cannot read target "${dir}": no such directory`);
@@ -79,10 +92,14 @@ export function registerVulnCommands({ program, scan }: CommandRoots): void {
   db.exitOverride();
 
   db.command("import")
-    .description("import vulnerability data from files (air-gapped): OSV records, directories of them, OSV all.zip, Debian tracker JSON, Alpine/Wolfi secdb JSON")
+    .description(
+      "import vulnerability data from files (air-gapped): OSV records, directories of them, OSV all.zip, Debian tracker JSON, Alpine/Wolfi secdb JSON",
+    )
     .argument("<paths...>", "files, directories or zips")
     .option("--db <path>", "vulnerability database (default: $KUBEWARD_DB or ~/.cache/kubeward/db)")
-    .addOption(new Option("--kind <kind>", "feed format (default: guessed from the content)").choices(FEED_KINDS))
+    .addOption(
+      new Option("--kind <kind>", "feed format (default: guessed from the content)").choices(FEED_KINDS),
+    )
     .option("--distro <name>", "for secdb feeds: Alpine or Wolfi", "Alpine")
     .action(async (paths: string[], opts: { db?: string; kind?: FeedKind; distro: string }) => {
       const path = opts.db ?? defaultDbPath();
@@ -91,9 +108,16 @@ export function registerVulnCommands({ program, scan }: CommandRoots): void {
       try {
         for (const p of paths) {
           try {
-            const r = await importPath(store, p, { now: new Date(), ...(opts.kind ? { kind: opts.kind } : {}), distro: opts.distro });
-            process.stderr.write(`kubeward: imported ${r.records} records from ${p} (${r.kind})${r.skipped ? `, skipped ${r.skipped}` : ""}\n`);
-            for (const e of r.errors) process.stderr.write(`kubeward:   ${e.file}: ${e.message} [${e.code}]\n`);
+            const r = await importPath(store, p, {
+              now: new Date(),
+              ...(opts.kind ? { kind: opts.kind } : {}),
+              distro: opts.distro,
+            });
+            process.stderr.write(
+              `kubeward: imported ${r.records} records from ${p} (${r.kind})${r.skipped ? `, skipped ${r.skipped}` : ""}\n`,
+            );
+            for (const e of r.errors)
+              process.stderr.write(`kubeward:   ${e.file}: ${e.message} [${e.code}]\n`);
           } catch (e) {
             if (!(e instanceof ImportError)) throw e;
             process.stderr.write(`kubeward: ${e.message} [${e.code}]\n`);
@@ -109,10 +133,16 @@ export function registerVulnCommands({ program, scan }: CommandRoots): void {
   db.command("info")
     .description("show the database's sources, record counts and last update")
     .option("--db <path>", "vulnerability database (default: $KUBEWARD_DB or ~/.cache/kubeward/db)")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(
+      new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"),
+    )
     .action((opts: { db?: string; format: string }) => {
       const path = opts.db ?? defaultDbPath();
-      if (!existsSync(path)) throw new UsageError(`no vulnerability database at ${path}: run "kubeward db update" (or "kubeward db import PATH" offline)`, "db-missing");
+      if (!existsSync(path))
+        throw new UsageError(
+          `no vulnerability database at ${path}: run "kubeward db update" (or "kubeward db import PATH" offline)`,
+          "db-missing",
+        );
       const store = VulnDb.open(path, { readonly: true });
       const info = store.info();
       const age = dbAgeDays(store, new Date());
@@ -127,55 +157,82 @@ export function registerVulnCommands({ program, scan }: CommandRoots): void {
           "ecosystems:",
           ...info.ecosystems.map((e) => `  ${e.ecosystem.padEnd(28)} ${e.records}`),
           "sources:",
-          ...info.sources.map((s) => `  ${s.name.padEnd(28)} ${String(s.records).padStart(7)} records  ${s.importedAt}  ${s.location}`),
+          ...info.sources.map(
+            (s) =>
+              `  ${s.name.padEnd(28)} ${String(s.records).padStart(7)} records  ${s.importedAt}  ${s.location}`,
+          ),
         ];
         process.stdout.write(`${lines.join("\n")}\n`);
       }
-      if (stale) process.stderr.write(`kubeward: warning: the database is older than ${STALE_DAYS} days; run "kubeward db update"\n`);
+      if (stale)
+        process.stderr.write(
+          `kubeward: warning: the database is older than ${STALE_DAYS} days; run "kubeward db update"\n`,
+        );
     });
 
   db.command("update")
-    .description("download the configured feeds (OSV per-ecosystem zips, Debian tracker, Alpine secdb) and swap in a new database")
+    .description(
+      "download the configured feeds (OSV per-ecosystem zips, Debian tracker, Alpine secdb) and swap in a new database",
+    )
     .option("--db <path>", "vulnerability database (default: $KUBEWARD_DB or ~/.cache/kubeward/db)")
     .option("--osv-url <url>", "base URL of the OSV bucket or a mirror (env KUBEWARD_OSV_URL)")
     .option("--ecosystems <list>", "OSV ecosystems to fetch, comma-separated (env KUBEWARD_OSV_ECOSYSTEMS)")
-    .option("--debian-tracker-url <url>", 'Debian Security Tracker JSON URL, or "none" (env KUBEWARD_DEBIAN_TRACKER_URL)')
+    .option(
+      "--debian-tracker-url <url>",
+      'Debian Security Tracker JSON URL, or "none" (env KUBEWARD_DEBIAN_TRACKER_URL)',
+    )
     .option("--alpine-secdb-url <url>", 'base URL of Alpine secdb, or "none" (env KUBEWARD_ALPINE_SECDB_URL)')
-    .action(async (opts: { db?: string; osvUrl?: string; ecosystems?: string; debianTrackerUrl?: string; alpineSecdbUrl?: string }) => {
-      const path = opts.db ?? defaultDbPath();
-      const settings = {
-        ...feedSettingsFromEnv(process.env),
-        ...(opts.osvUrl ? { osvUrl: opts.osvUrl } : {}),
-        ...(opts.ecosystems ? { ecosystems: opts.ecosystems.split(",").map((s) => s.trim()) } : {}),
-        ...(opts.debianTrackerUrl ? { debianTrackerUrl: opts.debianTrackerUrl } : {}),
-        ...(opts.alpineSecdbUrl ? { alpineSecdbUrl: opts.alpineSecdbUrl } : {}),
-      };
-      const feeds = feedList(settings);
-      const tty = process.stderr.isTTY === true;
-      const bar = tty
-        ? new cliProgress.SingleBar({ format: "{feed} [{bar}] {value}/{total} KiB", stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
-        : undefined;
-      try {
-        await updateDb(path, feeds, {
-          now: new Date(),
-          onFeedStart: (f, i, n) => {
-            if (bar) bar.start(1, 0, { feed: `(${i + 1}/${n}) ${f.name}` });
-            else process.stderr.write(`kubeward: (${i + 1}/${n}) downloading ${f.name} from ${f.url}\n`);
-          },
-          onBytes: (_f, r, t) => {
-            if (!bar) return;
-            bar.setTotal(Math.max(1, Math.ceil((t ?? r) / 1024)));
-            bar.update(Math.ceil(r / 1024));
-          },
-          onFeedDone: (f, r) => {
-            bar?.stop();
-            process.stderr.write(`kubeward: ${f.name}: ${r.records} records${r.skipped ? `, ${r.skipped} skipped` : ""}\n`);
-          },
-        });
-      } catch (e) {
-        bar?.stop();
-        throw new UsageError(`db update failed, the existing database is unchanged: ${(e as Error).message}`, (e as { code?: string }).code ?? "update-failed");
-      }
-      process.stderr.write(`kubeward: database updated at ${path}\n`);
-    });
+    .action(
+      async (opts: {
+        db?: string;
+        osvUrl?: string;
+        ecosystems?: string;
+        debianTrackerUrl?: string;
+        alpineSecdbUrl?: string;
+      }) => {
+        const path = opts.db ?? defaultDbPath();
+        const settings = {
+          ...feedSettingsFromEnv(process.env),
+          ...(opts.osvUrl ? { osvUrl: opts.osvUrl } : {}),
+          ...(opts.ecosystems ? { ecosystems: opts.ecosystems.split(",").map((s) => s.trim()) } : {}),
+          ...(opts.debianTrackerUrl ? { debianTrackerUrl: opts.debianTrackerUrl } : {}),
+          ...(opts.alpineSecdbUrl ? { alpineSecdbUrl: opts.alpineSecdbUrl } : {}),
+        };
+        const feeds = feedList(settings);
+        const tty = process.stderr.isTTY === true;
+        const bar = tty
+          ? new cliProgress.SingleBar(
+              { format: "{feed} [{bar}] {value}/{total} KiB", stream: process.stderr, hideCursor: true },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+        try {
+          await updateDb(path, feeds, {
+            now: new Date(),
+            onFeedStart: (f, i, n) => {
+              if (bar) bar.start(1, 0, { feed: `(${i + 1}/${n}) ${f.name}` });
+              else process.stderr.write(`kubeward: (${i + 1}/${n}) downloading ${f.name} from ${f.url}\n`);
+            },
+            onBytes: (_f, r, t) => {
+              if (!bar) return;
+              bar.setTotal(Math.max(1, Math.ceil((t ?? r) / 1024)));
+              bar.update(Math.ceil(r / 1024));
+            },
+            onFeedDone: (f, r) => {
+              bar?.stop();
+              process.stderr.write(
+                `kubeward: ${f.name}: ${r.records} records${r.skipped ? `, ${r.skipped} skipped` : ""}\n`,
+              );
+            },
+          });
+        } catch (e) {
+          bar?.stop();
+          throw new UsageError(
+            `db update failed, the existing database is unchanged: ${(e as Error).message}`,
+            (e as { code?: string }).code ?? "update-failed",
+          );
+        }
+        process.stderr.write(`kubeward: database updated at ${path}\n`);
+      },
+    );
 }

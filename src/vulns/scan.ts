@@ -6,7 +6,7 @@ import type { Finding, Package, Report, ScanError } from "../core/model.js";
 import { buildReport } from "../core/report.js";
 import { CATALOGERS as IMAGE_CATALOGERS } from "../images/catalogers/index.js";
 import { parseOsRelease } from "../images/os-release.js";
-import { osEcosystem } from "../images/purl.js";
+import { osEcosystem, purlFor } from "../images/purl.js";
 import { DbError, VulnDb } from "./db/store.js";
 import { walkTree } from "./fswalk.js";
 import { FS_CATALOGERS } from "./lockfiles/index.js";
@@ -24,7 +24,10 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
 /** Opens the database for a scan; a missing one is an error with a one-line hint (the CLI exits 2). */
 export function openDbForScan(path: string): VulnDb {
   if (!existsSync(path))
-    throw new DbError("db-missing", `no vulnerability database at ${path}: run "kubeward db update" (or "kubeward db import PATH" offline)`);
+    throw new DbError(
+      "db-missing",
+      `no vulnerability database at ${path}: run "kubeward db update" (or "kubeward db import PATH" offline)`,
+    );
   return VulnDb.open(path, { readonly: true });
 }
 
@@ -47,7 +50,10 @@ export function addVulnerabilityFindings(
 ): void {
   const db = openDbForScan(opts.dbPath);
   try {
-    const found = matchPackages(db, packages, os, { ignoreUnfixed: !!opts.ignoreUnfixed, errors: into.errors });
+    const found = matchPackages(db, packages, os, {
+      ignoreUnfixed: !!opts.ignoreUnfixed,
+      errors: into.errors,
+    });
     if (opts.vexFiles?.length) {
       const statements = opts.vexFiles.flatMap((f) => parseOpenVex(readFileSync(f, "utf8"), f, into.errors));
       applyVex(found, statements);
@@ -71,7 +77,12 @@ export function osOfTree(dir: string): OsInfo | undefined {
     if (!existsSync(f)) continue;
     const kv = parseOsRelease(readFileSync(f, "utf8"));
     if (!kv.ID) continue;
-    return { family: kv.ID, version: kv.VERSION_ID ?? "", ...(kv.PRETTY_NAME ? { name: kv.PRETTY_NAME } : {}), ...(kv.VERSION_CODENAME ? { codename: kv.VERSION_CODENAME } : {}) };
+    return {
+      family: kv.ID,
+      version: kv.VERSION_ID ?? "",
+      ...(kv.PRETTY_NAME ? { name: kv.PRETTY_NAME } : {}),
+      ...(kv.VERSION_CODENAME ? { codename: kv.VERSION_CODENAME } : {}),
+    };
   }
   return undefined;
 }
@@ -83,16 +94,18 @@ function reportOptions(opts: VulnScanOptions): Record<string, unknown> {
 /** `scan fs DIR`: lockfiles, installed language packages, and OS package databases when DIR is a rootfs. */
 export function scanFs(dir: string, opts: VulnScanOptions & { now: () => Date }): Report {
   const startedAt = opts.now();
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DbError("db-open", `cannot read directory "${dir}"`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new DbError("db-open", `cannot read directory "${dir}"`);
   const os = osOfTree(dir);
   const byId = new Map([...FS_CATALOGERS, ...IMAGE_CATALOGERS.values()].map((c) => [c.id, c]));
   const tree = walkTree(dir, { catalogers: [...byId.values()], ...(os ? { os } : {}) });
   const packages = tree.packages.map((p) => {
-    const { dev: _d, commit: _c, arch: _a, status: _s, ...rest } = p as Package & Record<string, unknown>;
-    const pkg = rest as Package;
+    const full = { ...p } as Package & { arch?: string };
     // The dpkg/rpm databases name their family; the OS decides between Debian and Ubuntu and the like.
-    if (OS_ECOSYSTEMS.has(pkg.ecosystem) && os) pkg.ecosystem = osEcosystem(os, pkg.ecosystem);
-    return pkg;
+    if (OS_ECOSYSTEMS.has(full.ecosystem) && os) full.ecosystem = osEcosystem(os, full.ecosystem);
+    const purl = full.purl ?? purlFor(full, os);
+    const { dev: _d, commit: _c, arch: _a, status: _s, ...rest } = full as Package & Record<string, unknown>;
+    return { ...(rest as Package), ...(purl ? { purl } : {}) };
   });
   const into = { findings: [] as Finding[], errors: tree.errors };
   addVulnerabilityFindings(into, packages, os, opts);

@@ -77,7 +77,8 @@ export async function importPath(db: VulnDb, path: string, opts: ImportOptions):
   } catch (e) {
     throw new ImportError("import-unreadable", `cannot read ${path}: ${(e as Error).message}`);
   }
-  const isZip = st.isFile() && /\.zip$/i.test(path);
+  // A zip by its name or by its first bytes (downloads are saved under temporary names).
+  const isZip = st.isFile() && (/\.zip$/i.test(path) || readHead(path, 4) === "PK\u0003\u0004");
   const kind: FeedKind = opts.kind ?? (st.isDirectory() || isZip ? "osv" : sniffKind(readHead(path)));
   const result: ImportResult = {
     source: `${kind}:${basename(path)}`,

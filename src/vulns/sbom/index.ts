@@ -18,7 +18,8 @@ export class SbomError extends Error {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Reads a CycloneDX (1.2-1.6) or SPDX (2.2/2.3) JSON SBOM into packages. Pure: the caller reads the file. */
 export function readSbom(text: string, file: string): SbomInventory {
@@ -47,7 +48,8 @@ function readCycloneDx(doc: Record<string, unknown>, file: string): SbomInventor
       visit(c.components, `${at}.components`);
     });
   };
-  if (isObj(doc.metadata) && isObj(doc.metadata.component)) visit([doc.metadata.component], "metadata.component");
+  if (isObj(doc.metadata) && isObj(doc.metadata.component))
+    visit([doc.metadata.component], "metadata.component");
   visit(doc.components, "components");
   return inv;
 }
@@ -58,7 +60,8 @@ function readSpdx(doc: Record<string, unknown>, file: string): SbomInventory {
   pkgs.forEach((p, i) => {
     if (!isObj(p) || !Array.isArray(p.externalRefs)) return;
     for (const r of p.externalRefs) {
-      if (isObj(r) && r.referenceType === "purl" && typeof r.referenceLocator === "string") add(inv, r.referenceLocator, file, `packages[${i}]`);
+      if (isObj(r) && r.referenceType === "purl" && typeof r.referenceLocator === "string")
+        add(inv, r.referenceLocator, file, `packages[${i}]`);
     }
   });
   return inv;
@@ -67,7 +70,8 @@ function readSpdx(doc: Record<string, unknown>, file: string): SbomInventory {
 function add(inv: SbomInventory, purl: string, file: string, where: string): void {
   const p = purlToPackage(purl);
   if (!p) {
-    if (!/^pkg:[a-z]/i.test(purl)) inv.errors.push({ file, message: `${where}: "${purl}" is not a package URL`, code: "sbom-purl" });
+    if (!/^pkg:[a-z]/i.test(purl))
+      inv.errors.push({ file, message: `${where}: "${purl}" is not a package URL`, code: "sbom-purl" });
     return;
   }
   if (!inv.os) {

@@ -28,13 +28,26 @@ export function parsePurl(s: string): Purl | undefined {
     const eq = kv.indexOf("=");
     if (eq > 0) qualifiers[kv.slice(0, eq).toLowerCase()] = decodeURIComponent(kv.slice(eq + 1));
   }
-  return { type, ...(segs.length ? { namespace: segs.join("/") } : {}), name, ...(version !== undefined ? { version } : {}), qualifiers };
+  return {
+    type,
+    ...(segs.length ? { namespace: segs.join("/") } : {}),
+    name,
+    ...(version !== undefined ? { version } : {}),
+    qualifiers,
+  };
 }
 
 const OS_TYPES: Record<string, Record<string, string>> = {
   deb: { debian: "Debian", ubuntu: "Ubuntu" },
   apk: { alpine: "Alpine", wolfi: "Wolfi", chainguard: "Chainguard" },
-  rpm: { redhat: "Red Hat", rhel: "Red Hat", rocky: "Rocky Linux", almalinux: "AlmaLinux", fedora: "Fedora", amzn: "Amazon Linux" },
+  rpm: {
+    redhat: "Red Hat",
+    rhel: "Red Hat",
+    rocky: "Rocky Linux",
+    almalinux: "AlmaLinux",
+    fedora: "Fedora",
+    amzn: "Amazon Linux",
+  },
 };
 
 /** The Package a purl names, with the OSV ecosystem; undefined for types kubeward cannot match. */
@@ -67,7 +80,8 @@ export function purlToPackage(s: string): Package | undefined {
       const ecosystem = OS_TYPES[p.type]![distroId] ?? OS_TYPES[p.type]![ns ?? ""];
       if (!ecosystem) return undefined;
       let version = p.version;
-      if (p.type === "rpm" && p.qualifiers.epoch && !version.includes(":")) version = `${p.qualifiers.epoch}:${version}`;
+      if (p.type === "rpm" && p.qualifiers.epoch && !version.includes(":"))
+        version = `${p.qualifiers.epoch}:${version}`;
       // Syft and Trivy name the source package in an "upstream" qualifier: "perl" or "perl@5.36.0-7".
       const up = p.qualifiers.upstream;
       const src = up ? /^([^@]+)(?:@(.+))?$/.exec(up) : null;

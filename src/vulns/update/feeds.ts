@@ -42,7 +42,9 @@ export interface FeedSettings {
 export function feedSettingsFromEnv(env: NodeJS.ProcessEnv): FeedSettings {
   return {
     ...(env.KUBEWARD_OSV_URL ? { osvUrl: env.KUBEWARD_OSV_URL } : {}),
-    ...(env.KUBEWARD_OSV_ECOSYSTEMS ? { ecosystems: env.KUBEWARD_OSV_ECOSYSTEMS.split(",").map((s) => s.trim()) } : {}),
+    ...(env.KUBEWARD_OSV_ECOSYSTEMS
+      ? { ecosystems: env.KUBEWARD_OSV_ECOSYSTEMS.split(",").map((s) => s.trim()) }
+      : {}),
     ...(env.KUBEWARD_DEBIAN_TRACKER_URL ? { debianTrackerUrl: env.KUBEWARD_DEBIAN_TRACKER_URL } : {}),
     ...(env.KUBEWARD_ALPINE_SECDB_URL ? { alpineSecdbUrl: env.KUBEWARD_ALPINE_SECDB_URL } : {}),
   };
@@ -62,7 +64,12 @@ export function feedList(s: FeedSettings): Feed[] {
   if (alp !== "none") {
     for (const rel of s.alpineReleases ?? DEFAULT_ALPINE_RELEASES) {
       for (const repo of ["main", "community"])
-        feeds.push({ name: `alpine-secdb:${rel}/${repo}`, kind: "alpine-secdb", url: `${alp.replace(/\/+$/, "")}/${rel}/${repo}.json`, distro: "Alpine" });
+        feeds.push({
+          name: `alpine-secdb:${rel}/${repo}`,
+          kind: "alpine-secdb",
+          url: `${alp.replace(/\/+$/, "")}/${rel}/${repo}.json`,
+          distro: "Alpine",
+        });
     }
   }
   return feeds;

@@ -25,10 +25,21 @@ export interface DownloadOptions {
 /** The proxy URL for a target, following the curl/wget conventions for *_PROXY and NO_PROXY. */
 export function proxyFor(target: URL, env: NodeJS.ProcessEnv): URL | undefined {
   const get = (k: string) => env[k] ?? env[k.toLowerCase()];
-  const noProxy = (get("NO_PROXY") ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const noProxy = (get("NO_PROXY") ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const host = target.hostname.toLowerCase();
-  if (noProxy.some((n) => n === "*" || host === n.replace(/^\./, "") || host.endsWith(n.startsWith(".") ? n : `.${n}`))) return undefined;
-  const p = target.protocol === "https:" ? (get("HTTPS_PROXY") ?? get("ALL_PROXY")) : (get("HTTP_PROXY") ?? get("ALL_PROXY"));
+  if (
+    noProxy.some(
+      (n) => n === "*" || host === n.replace(/^\./, "") || host.endsWith(n.startsWith(".") ? n : `.${n}`),
+    )
+  )
+    return undefined;
+  const p =
+    target.protocol === "https:"
+      ? (get("HTTPS_PROXY") ?? get("ALL_PROXY"))
+      : (get("HTTP_PROXY") ?? get("ALL_PROXY"));
   if (!p) return undefined;
   try {
     return new URL(p.includes("://") ? p : `http://${p}`);
@@ -38,7 +49,11 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): URL | undefined {
 }
 
 function proxyAuth(proxy: URL): Record<string, string> {
-  return proxy.username ? { "Proxy-Authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}` } : {};
+  return proxy.username
+    ? {
+        "Proxy-Authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`,
+      }
+    : {};
 }
 
 /** Opens a TLS socket to target through an HTTP CONNECT tunnel. */
@@ -56,12 +71,19 @@ function tunnel(proxy: URL, target: URL, timeoutMs: number): Promise<Socket> {
     req.on("connect", (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
-        reject(new DownloadError("download-network", `proxy ${proxy.host} refused CONNECT to ${target.host}: HTTP ${res.statusCode}`));
+        reject(
+          new DownloadError(
+            "download-network",
+            `proxy ${proxy.host} refused CONNECT to ${target.host}: HTTP ${res.statusCode}`,
+          ),
+        );
         return;
       }
       resolve(tls.connect({ socket, servername: target.hostname }));
     });
-    req.on("error", (e) => reject(new DownloadError("download-network", `proxy ${proxy.host}: ${e.message}`)));
+    req.on("error", (e) =>
+      reject(new DownloadError("download-network", `proxy ${proxy.host}: ${e.message}`)),
+    );
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.end();
   });
@@ -75,12 +97,21 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
   for (let hop = 0; hop <= (opts.maxRedirects ?? 5); hop++) {
     const proxy = proxyFor(current, env);
     const isHttps = current.protocol === "https:";
-    const reqOpts: https.RequestOptions = { method: "GET", timeout: timeoutMs, headers: { "User-Agent": "kubeward", Accept: "*/*" } };
+    const reqOpts: https.RequestOptions = {
+      method: "GET",
+      timeout: timeoutMs,
+      headers: { "User-Agent": "kubeward", Accept: "*/*" },
+    };
     let mod: typeof http | typeof https = isHttps ? https : http;
     let target: string | URL = current;
     if (proxy && !isHttps) {
       // Plain HTTP through a proxy: send the absolute URL to the proxy.
-      Object.assign(reqOpts, { host: proxy.hostname, port: proxy.port || 80, path: current.href, headers: { ...reqOpts.headers, Host: current.host, ...proxyAuth(proxy) } });
+      Object.assign(reqOpts, {
+        host: proxy.hostname,
+        port: proxy.port || 80,
+        path: current.href,
+        headers: { ...reqOpts.headers, Host: current.host, ...proxyAuth(proxy) },
+      });
       target = "";
       mod = http;
     } else if (proxy && isHttps) {
@@ -111,13 +142,25 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
       res.on("data", (b: Buffer) => {
         received += b.length;
         if (opts.maxBytes && received > opts.maxBytes) {
-          res.destroy(new DownloadError("download-too-large", `${current.href}: larger than ${opts.maxBytes} bytes`));
+          res.destroy(
+            new DownloadError("download-too-large", `${current.href}: larger than ${opts.maxBytes} bytes`),
+          );
           return;
         }
         opts.onBytes?.(received, total);
       });
-      res.on("aborted", () => reject(new DownloadError("download-network", `${current.href}: connection closed after ${received} bytes`)));
-      res.on("error", (e) => reject(e instanceof DownloadError ? e : new DownloadError("download-network", `${current.href}: ${e.message}`)));
+      res.on("aborted", () =>
+        reject(
+          new DownloadError("download-network", `${current.href}: connection closed after ${received} bytes`),
+        ),
+      );
+      res.on("error", (e) =>
+        reject(
+          e instanceof DownloadError
+            ? e
+            : new DownloadError("download-network", `${current.href}: ${e.message}`),
+        ),
+      );
       res.pipe(out);
       out.on("finish", () => {
         if (total !== undefined && received !== total)

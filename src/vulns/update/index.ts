@@ -54,7 +54,11 @@ export function cleanStaleUpdates(dbPath: string): void {
  * Downloads every feed and builds a new database beside the live one, then renames it into place.
  * Any failure (or a crash) leaves the live database as it was; a failed feed fails the whole update.
  */
-export async function updateDb(dbPath: string, feeds: readonly Feed[], opts: UpdateOptions): Promise<ImportResult[]> {
+export async function updateDb(
+  dbPath: string,
+  feeds: readonly Feed[],
+  opts: UpdateOptions,
+): Promise<ImportResult[]> {
   cleanStaleUpdates(dbPath);
   const tmp = tempPath(dbPath);
   const dl = `${tmp}.download`;
@@ -72,14 +76,28 @@ export async function updateDb(dbPath: string, feeds: readonly Feed[], opts: Upd
           onBytes: (r, t) => opts.onBytes?.(feed, r, t),
         });
       } catch (e) {
-        throw new UpdateError((e as { code?: string }).code ?? "download-failed", `feed ${feed.name}: ${(e as Error).message}`);
+        throw new UpdateError(
+          (e as { code?: string }).code ?? "download-failed",
+          `feed ${feed.name}: ${(e as Error).message}`,
+        );
       }
-      const r = await importPath(db, dl, { now: opts.now, kind: feed.kind, ...(feed.distro ? { distro: feed.distro } : {}) });
+      const r = await importPath(db, dl, {
+        now: opts.now,
+        kind: feed.kind,
+        ...(feed.distro ? { distro: feed.distro } : {}),
+      });
       // Name the source after the feed, not after the temporary download file.
       db.db.prepare("DELETE FROM sources WHERE name = ?").run(r.source);
       r.source = feed.name;
       r.location = feed.url;
-      db.recordSource({ name: feed.name, kind: feed.kind, location: feed.url, importedAt: opts.now.toISOString(), records: r.records, skipped: r.skipped });
+      db.recordSource({
+        name: feed.name,
+        kind: feed.kind,
+        location: feed.url,
+        importedAt: opts.now.toISOString(),
+        records: r.records,
+        skipped: r.skipped,
+      });
       results.push(r);
       opts.onFeedDone?.(feed, r);
       rmSync(dl, { force: true });

@@ -22,7 +22,8 @@ export class VexError extends Error {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 const STATUSES = new Set(["not_affected", "affected", "fixed", "under_investigation"]);
 
 /** Parses an OpenVEX (v0.2.0) JSON document. Bad statements are reported in `errors` and skipped. */
@@ -33,27 +34,39 @@ export function parseOpenVex(text: string, file: string, errors: ScanError[]): V
   } catch (e) {
     throw new VexError("vex-json", `${file}: not JSON (${(e as Error).message})`);
   }
-  if (!isObj(doc) || !Array.isArray(doc.statements)) throw new VexError("vex-format", `${file}: not an OpenVEX document (no statements)`);
+  if (!isObj(doc) || !Array.isArray(doc.statements))
+    throw new VexError("vex-format", `${file}: not an OpenVEX document (no statements)`);
   const docTime = typeof doc.timestamp === "string" ? doc.timestamp : "";
   const out: VexStatement[] = [];
   doc.statements.forEach((s, i) => {
-    const bad = (m: string) => errors.push({ file, message: `statements[${i}]: ${m}`, code: "vex-statement" });
+    const bad = (m: string) =>
+      errors.push({ file, message: `statements[${i}]: ${m}`, code: "vex-statement" });
     if (!isObj(s)) return bad("not an object");
     const v = s.vulnerability;
-    const ids = typeof v === "string" ? [v] : isObj(v) ? [v.name, v["@id"], ...(Array.isArray(v.aliases) ? v.aliases : [])].filter((x): x is string => typeof x === "string") : [];
+    const ids =
+      typeof v === "string"
+        ? [v]
+        : isObj(v)
+          ? [v.name, v["@id"], ...(Array.isArray(v.aliases) ? v.aliases : [])].filter(
+              (x): x is string => typeof x === "string",
+            )
+          : [];
     if (ids.length === 0) return bad("no vulnerability");
-    if (typeof s.status !== "string" || !STATUSES.has(s.status)) return bad(`unknown status ${JSON.stringify(s.status)}`);
+    if (typeof s.status !== "string" || !STATUSES.has(s.status))
+      return bad(`unknown status ${JSON.stringify(s.status)}`);
     const products: string[] = [];
     for (const p of Array.isArray(s.products) ? s.products : []) {
       if (typeof p === "string") products.push(p);
       else if (isObj(p)) {
         const subs = Array.isArray(p.subcomponents) ? p.subcomponents : [];
         // With subcomponents, the statement is about those packages inside the product.
-        if (subs.length > 0) for (const sc of subs) isObj(sc) && typeof sc["@id"] === "string" && products.push(sc["@id"]);
+        if (subs.length > 0)
+          for (const sc of subs) isObj(sc) && typeof sc["@id"] === "string" && products.push(sc["@id"]);
         else if (typeof p["@id"] === "string") products.push(p["@id"]);
       }
     }
-    if (s.status === "not_affected" && !s.justification && !s.impact_statement) return bad("not_affected needs a justification or impact_statement");
+    if (s.status === "not_affected" && !s.justification && !s.impact_statement)
+      return bad("not_affected needs a justification or impact_statement");
     out.push({
       vulnerability: ids,
       products,
