@@ -62,6 +62,8 @@ export interface LayerRef {
   size: number;
   /** What `digest` hashes: the stored bytes (default), the uncompressed tar (diff_id), or nothing checkable. */
   verify?: "raw" | "decompressed" | "none";
+  /** Walks of this layer that may be tried when the stream breaks (network transports). Default 1. */
+  attempts?: number;
   open(): Promise<Readable>;
 }
 

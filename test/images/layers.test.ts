@@ -249,3 +249,26 @@ describe("sources", () => {
     await expectCode(inventoryImage(ref), "digest-mismatch");
   });
 });
+
+describe("distribution identity", () => {
+  it("dpkg packages of an Ubuntu image are in the Ubuntu ecosystem with ubuntu purls", async () => {
+    const { ref } = await layout([
+      [
+        {
+          name: "usr/lib/os-release",
+          data: 'NAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\nVERSION_CODENAME=noble\n',
+        },
+        { name: "etc/os-release", type: "symlink", linkname: "../usr/lib/os-release" },
+        {
+          name: "var/lib/dpkg/status",
+          data: dpkgStatus([{ name: "libssl3t64", version: "3.0.13-0ubuntu3.4", source: "openssl" }]),
+        },
+      ],
+    ]);
+    const inv = await inventoryImage(ref);
+    expect(inv.os).toEqual({ family: "ubuntu", version: "24.04", name: "Ubuntu", codename: "noble" });
+    expect(inv.packages.map((p) => [p.ecosystem, p.sourceName, p.purl])).toEqual([
+      ["Ubuntu", "openssl", "pkg:deb/ubuntu/libssl3t64@3.0.13-0ubuntu3.4?arch=amd64&distro=ubuntu-24.04"],
+    ]);
+  });
+});

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -142,6 +143,71 @@ describe("anonymous registry", () => {
         ),
       ).toBe("registry-error");
       expect(requests).toBeLessThanOrEqual(5);
+    } finally {
+      proxy.close();
+    }
+  });
+});
+
+describe("layer stream cut mid-way", () => {
+  let reg: RunningRegistry;
+  beforeAll(async () => {
+    reg = await startRegistry(tmp());
+  });
+  afterAll(() => reg?.stop());
+
+  it("walks the layer again when the blob download breaks, and fails after the attempts", async () => {
+    const big = await buildImage({
+      layers: [
+        [
+          { name: "var/lib/dpkg/status", data: dpkgStatus([{ name: "cut", version: "1" }]) },
+          { name: "filler", data: randomBytes(400_000) },
+        ],
+      ],
+    });
+    await pushImage(reg.host, "kw/cut", "1", big);
+    const layerPath = `/v2/kw/cut/blobs/${big.layers[0]!.digest}`;
+    let cutsLeft = 0;
+    let blobRequests = 0;
+    const [rhost, rport] = reg.host.split(":");
+    const proxy = createServer((req, res) => {
+      const cut = req.url === layerPath && cutsLeft > 0;
+      if (req.url === layerPath) blobRequests++;
+      if (cut) cutsLeft--;
+      const up = httpRequest(
+        { host: rhost, port: Number(rport), path: req.url, method: req.method, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          if (!cut) {
+            r.pipe(res);
+            return;
+          }
+          let sent = 0;
+          r.on("data", (c: Buffer) => {
+            if (sent > 50_000) return;
+            sent += c.length;
+            res.write(c);
+            if (sent > 50_000) res.socket?.destroy();
+          });
+        },
+      );
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
+    const host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      cutsLeft = 1;
+      const inv = await inventoryImage(`${host}/kw/cut:1`, { registry: { sleep: async () => {} } });
+      expect(inv.packages.map((p) => p.name)).toEqual(["cut"]);
+      expect(blobRequests).toBe(2);
+      expect(inv.errors).toEqual([]);
+      cutsLeft = 100;
+      blobRequests = 0;
+      const code = await codeOf(
+        inventoryImage(`${host}/kw/cut:1`, { registry: { sleep: async () => {}, attempts: 2 } }),
+      );
+      expect(["network", "tar-invalid", "decompress-failed"]).toContain(code);
+      expect(blobRequests).toBe(2);
     } finally {
       proxy.close();
     }

@@ -108,6 +108,7 @@ export async function openRegistryImage(
       digest: l.digest,
       mediaType: l.mediaType,
       size: l.size,
+      attempts: opts.attempts ?? 4,
       open: async () => {
         const res = await fetchBlob(client, repo, l.digest, what);
         return Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
