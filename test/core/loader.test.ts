@@ -495,3 +495,16 @@ describe("directories", () => {
     ]);
   });
 });
+
+describe("robustness", () => {
+  it("never throws on any truncation of a real manifest stream, and every object answers lineOf", async () => {
+    const text = `${DEPLOY}---\nkind: List\napiVersion: v1\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: &d {a: "1"}}\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: y}, data: *d}\n`;
+    for (let cut = 0; cut <= text.length; cut += 3) {
+      const r = await loadManifests(["-"], { readStdin: async () => text.slice(0, cut) });
+      for (const o of r.objects) {
+        expect(typeof o.lineOf(["spec", "template", "spec", "containers", 0, "image"])).toBe("number");
+      }
+      for (const e of r.errors) expect(typeof e.code).toBe("string");
+    }
+  });
+});
