@@ -38,10 +38,14 @@ export function parseOpenVex(text: string, file: string, errors: ScanError[]): V
     throw new VexError("vex-format", `${file}: not an OpenVEX document (no statements)`);
   const docTime = typeof doc.timestamp === "string" ? doc.timestamp : "";
   const out: VexStatement[] = [];
-  doc.statements.forEach((s, i) => {
-    const bad = (m: string) =>
+  for (const [i, s] of (doc.statements as unknown[]).entries()) {
+    const bad = (m: string) => {
       errors.push({ file, message: `statements[${i}]: ${m}`, code: "vex-statement" });
-    if (!isObj(s)) return bad("not an object");
+    };
+    if (!isObj(s)) {
+      bad("not an object");
+      continue;
+    }
     const v = s.vulnerability;
     const ids =
       typeof v === "string"
@@ -51,22 +55,29 @@ export function parseOpenVex(text: string, file: string, errors: ScanError[]): V
               (x): x is string => typeof x === "string",
             )
           : [];
-    if (ids.length === 0) return bad("no vulnerability");
-    if (typeof s.status !== "string" || !STATUSES.has(s.status))
-      return bad(`unknown status ${JSON.stringify(s.status)}`);
+    if (ids.length === 0) {
+      bad("no vulnerability");
+      continue;
+    }
+    if (typeof s.status !== "string" || !STATUSES.has(s.status)) {
+      bad(`unknown status ${JSON.stringify(s.status)}`);
+      continue;
+    }
     const products: string[] = [];
     for (const p of Array.isArray(s.products) ? s.products : []) {
       if (typeof p === "string") products.push(p);
       else if (isObj(p)) {
         const subs = Array.isArray(p.subcomponents) ? p.subcomponents : [];
         // With subcomponents, the statement is about those packages inside the product.
-        if (subs.length > 0)
-          for (const sc of subs) isObj(sc) && typeof sc["@id"] === "string" && products.push(sc["@id"]);
-        else if (typeof p["@id"] === "string") products.push(p["@id"]);
+        if (subs.length > 0) {
+          for (const sc of subs) if (isObj(sc) && typeof sc["@id"] === "string") products.push(sc["@id"]);
+        } else if (typeof p["@id"] === "string") products.push(p["@id"]);
       }
     }
-    if (s.status === "not_affected" && !s.justification && !s.impact_statement)
-      return bad("not_affected needs a justification or impact_statement");
+    if (s.status === "not_affected" && !s.justification && !s.impact_statement) {
+      bad("not_affected needs a justification or impact_statement");
+      continue;
+    }
     out.push({
       vulnerability: ids,
       products,
@@ -76,7 +87,7 @@ export function parseOpenVex(text: string, file: string, errors: ScanError[]): V
       timestamp: typeof s.timestamp === "string" ? s.timestamp : docTime,
       file,
     });
-  });
+  }
   return out;
 }
 
