@@ -1,7 +1,7 @@
 // Helm and Kustomize directories, rendered by the real tools when they are installed.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   findExecutable,
@@ -95,6 +95,13 @@ describe.runIf(HAS_KUSTOMIZE)("kustomize (real kustomize or kubectl)", () => {
       r.objects.map((o) => [o.kind, o.metadata.namespace, o.metadata.name, o.source.file, o.source.line]),
     ).toEqual([["Deployment", "shop", "prod-api", p("repo", "kust"), undefined]]);
     expect(r.objects[0].lineOf(["spec", "template", "spec", "containers", 0, "image"])).toBeUndefined();
+  });
+
+  it("renders a directory named by a relative path", async () => {
+    const rel = relative(process.cwd(), p("repo", "kust"));
+    const r = await loadManifests([rel]);
+    expect(r.errors).toEqual([]);
+    expect(r.objects.map((o) => [o.metadata.name, o.source.file])).toEqual([["prod-api", rel]]);
   });
 
   it("finds a capitalised Kustomization file in a walk", async () => {

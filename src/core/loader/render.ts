@@ -2,7 +2,7 @@
 // A missing tool is an error for that directory only; the rest of the scan goes on.
 import { execFile } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import type { ScanError } from "../model.js";
 
 export interface ToolResult {
@@ -69,9 +69,10 @@ function failure(display: string, tool: string, result: ToolResult): { error: Sc
   };
 }
 
-/** `helm template <dir>`. */
+/** `helm template <dir>` (the tools get absolute paths and run inside the directory). */
 export async function renderHelm(dir: string, display: string, run: ToolRunner): Promise<RenderOutcome> {
-  const pending = run("helm", ["template", dir], dir);
+  const abs = resolve(dir);
+  const pending = run("helm", ["template", abs], abs);
   if (!pending) {
     return {
       error: {
@@ -87,11 +88,12 @@ export async function renderHelm(dir: string, display: string, run: ToolRunner):
 
 /** `kustomize build <dir>`, or `kubectl kustomize <dir>` when only kubectl is installed. */
 export async function renderKustomize(dir: string, display: string, run: ToolRunner): Promise<RenderOutcome> {
+  const abs = resolve(dir);
   let tool = "kustomize build";
-  let pending = run("kustomize", ["build", dir], dir);
+  let pending = run("kustomize", ["build", abs], abs);
   if (!pending) {
     tool = "kubectl kustomize";
-    pending = run("kubectl", ["kustomize", dir], dir);
+    pending = run("kubectl", ["kustomize", abs], abs);
   }
   if (!pending) {
     return {
