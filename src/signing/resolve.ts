@@ -1,0 +1,58 @@
+import { ImageError } from "../images/errors.js";
+import { type DockerRef, parseDockerRef } from "../images/ref.js";
+import type { RegistryOptions } from "../images/registry/client.js";
+import { SigningError } from "./errors.js";
+import { Repo, sha256Digest } from "./registry-push.js";
+
+export interface ResolvedImage {
+  repo: Repo;
+  ref: DockerRef;
+  /** The manifest digest that is signed or verified. */
+  digest: string;
+  /** The repository as cosign names it in payloads and statements (go-containerregistry's Repository.Name()). */
+  repositoryName: string;
+}
+
+/** cosign writes Docker Hub repositories as index.docker.io/…; other registries as given. */
+export function cosignRepositoryName(ref: DockerRef): string {
+  const host = ref.registry === "docker.io" ? "index.docker.io" : ref.registry;
+  return `${host}/${ref.repository}`;
+}
+
+/** Normalises a repository name from a payload for comparison ("docker.io" and "index.docker.io" agree). */
+export function normaliseRepositoryName(name: string): string {
+  try {
+    const r = parseDockerRef(name.replace(/^docker:\/\//, ""));
+    return cosignRepositoryName(r);
+  } catch {
+    return name;
+  }
+}
+
+export function parseRegistryImage(image: string): DockerRef {
+  const s = image.replace(/^docker:\/\//, "").replace(/^docker:/, "");
+  if (/^(oci|oci-archive|docker-archive|rootfs):/.test(s))
+    throw new SigningError(
+      "not-a-registry-image",
+      "signatures live in a registry: give a registry reference",
+      image,
+    );
+  try {
+    return parseDockerRef(s);
+  } catch (err) {
+    throw new SigningError("bad-reference", err instanceof Error ? err.message : String(err), image);
+  }
+}
+
+/** Resolves a tag to the digest of the manifest it names now (the digest itself when one is given). */
+export async function resolveImage(image: string, registry: RegistryOptions = {}): Promise<ResolvedImage> {
+  const ref = parseRegistryImage(image);
+  const repo = new Repo(ref, registry);
+  let digest = ref.digest;
+  if (!digest) {
+    const m = await repo.manifest(ref.tag ?? "latest");
+    if (!m) throw new ImageError("not-found", `tag ${ref.tag ?? "latest"} not found`, image);
+    digest = sha256Digest(m.buf);
+  }
+  return { repo, ref, digest, repositoryName: cosignRepositoryName(ref) };
+}

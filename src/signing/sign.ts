@@ -1,0 +1,41 @@
+// `kubeward sign`: signs exactly one manifest digest with a simple-signing payload and appends the
+// signature to the cosign signature image (tag sha256-<hex>.sig in the same repository).
+import type { KeyObject } from "node:crypto";
+import type { RegistryOptions } from "../images/registry/client.js";
+import { signBytes } from "./keys.js";
+import { appendCosignLayers, SIG_ANNOTATION, SIMPLE_SIGNING_MT } from "./oci.js";
+import { simpleSigningPayload } from "./payload.js";
+import { resolveImage } from "./resolve.js";
+
+export interface SignOptions {
+  key: KeyObject;
+  /** Extra claims in the payload's "optional" section (cosign sign -a key=value). */
+  annotations?: Record<string, string>;
+  registry?: RegistryOptions;
+}
+
+export interface SignResult {
+  image: string;
+  digest: string;
+  signatureTag: string;
+  payload: string;
+  signature: string;
+  signatures: number;
+}
+
+export async function signImage(image: string, opts: SignOptions): Promise<SignResult> {
+  const img = await resolveImage(image, opts.registry);
+  const payload = simpleSigningPayload(img.repositoryName, img.digest, opts.annotations);
+  const signature = signBytes(opts.key, payload).toString("base64");
+  const pushed = await appendCosignLayers(img.repo, img.digest, "sig", [
+    { mediaType: SIMPLE_SIGNING_MT, payload, annotations: { [SIG_ANNOTATION]: signature } },
+  ]);
+  return {
+    image: `${img.repositoryName}@${img.digest}`,
+    digest: img.digest,
+    signatureTag: `${img.repositoryName}:${pushed.tag}`,
+    payload: payload.toString("utf8"),
+    signature,
+    signatures: pushed.layers,
+  };
+}
