@@ -173,6 +173,16 @@ metadata: {name: c}
     expect(r.errors).toEqual([expect.objectContaining({ file, code: "yaml-duplicate-key", line: 5 })]);
   });
 
+  it("handles CRLF line endings and a UTF-8 byte-order mark", async () => {
+    const text = `\ufeff${DEPLOY.replace(/\n/g, "\r\n")}`;
+    const r = await loadManifests([write("crlf.yaml", text)]);
+    expect(r.errors).toEqual([]);
+    expect(r.objects.map((o) => o.source.line)).toEqual([3, 21]);
+    expect(
+      r.objects[0].lineOf(["spec", "template", "spec", "containers", 0, "securityContext", "privileged"]),
+    ).toBe(15);
+  });
+
   it("keeps directives with the document that follows them", () => {
     const chunks = splitDocuments("a: 1\n...\n%YAML 1.1\n---\nb: 2\n---\nc: 3\n");
     expect(chunks.map((c) => [c.start, c.text])).toEqual([
