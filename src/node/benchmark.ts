@@ -60,7 +60,8 @@ export type Audit =
     }
   | { type: "encryption"; allowed: string[] }
   | { type: "audit-policy"; require: AuditPolicyRequirement[] }
-  | { type: "manual"; steps: string };
+  | { type: "manual"; steps: string }
+  | { type: "any" | "all"; audits: Audit[] };
 
 export interface AuditPolicyRequirement {
   /** What the rule must cover, e.g. "secrets" or "pods/exec". */
@@ -329,6 +330,9 @@ function parseAudit(file: string, at: string, raw: unknown): Audit {
       };
     case "manual":
       return { type, steps: str(file, `${at} steps`, o.steps).trim() };
+    case "any":
+    case "all":
+      return { type, audits: arr(file, `${at} audits`, o.audits).map((x) => parseAudit(file, at, x)) };
     default:
       throw new BenchmarkError(file, `${at}: unknown audit type "${type}"`);
   }

@@ -1,14 +1,16 @@
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { Option } from "commander";
 import { parse as parseYaml } from "yaml";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
 import { addOutputOptions, emitReport, type OutputOptions } from "../cli/output.js";
-import { TARGETS, type Target } from "./benchmark.js";
+import { BenchmarkError, TARGETS, type Target } from "./benchmark.js";
 import { BENCHMARK_FILES } from "./catalog.js";
 import type { DetectOptions } from "./detect.js";
 import { DISTRIBUTIONS, type Distribution, PATH_KEYS, type PathKey } from "./distributions.js";
 import { nodeScanManifests } from "./job.js";
+import { KUBE_BENCH_FILES, kubeBenchBenchmark } from "./kubebench.js";
 import { fsHostReader } from "./reader.js";
 import { NodeScanError, scanNode } from "./scan.js";
 
@@ -24,6 +26,7 @@ interface NodeCliOptions extends OutputOptions {
   image?: string;
   namespace?: string;
   nodes?: string;
+  kubeBenchConfig?: string;
 }
 
 export function registerNodeCommands({ scan }: CommandRoots): void {
@@ -55,7 +58,11 @@ export function registerNodeCommands({ scan }: CommandRoots): void {
     )
     .option("--image <ref>", "container image for --print-job")
     .option("--namespace <ns>", "namespace for --print-job", "kubeward")
-    .option("--nodes <n>", "for --print-job job: how many nodes to scan (one pod each)");
+    .option("--nodes <n>", "for --print-job job: how many nodes to scan (one pod each)")
+    .option(
+      "--kube-bench-config <dir>",
+      "run kube-bench controls files (master.yaml, node.yaml, ...) from DIR instead of a shipped benchmark",
+    );
   addOutputOptions(cmd).action((opts: NodeCliOptions) => {
     if (opts.printJob !== undefined) {
       const kind = opts.printJob === true ? "job" : opts.printJob;
@@ -78,9 +85,11 @@ export function registerNodeCommands({ scan }: CommandRoots): void {
       paths: opts.pathsConfig ? readPathsConfig(opts.pathsConfig) : undefined,
     };
     try {
+      const kb = opts.kubeBenchConfig ? readKubeBench(opts.kubeBenchConfig) : undefined;
       const { report } = scanNode({
         reader: fsHostReader(opts.root),
-        benchmark: opts.benchmark,
+        benchmark: kb ? kb.id : opts.benchmark,
+        benchmarks: kb ? new Map([[kb.id, kb]]) : undefined,
         targets,
         host: opts.host,
         detect,
@@ -147,4 +156,21 @@ function readPathsConfig(file: string) {
     throw new UsageError(`cannot read --paths-config file ${file}`, "paths-config-unreadable");
   }
   return parsePathsConfig(file, text);
+}
+
+function readKubeBench(dir: string) {
+  const files = new Map<string, string>();
+  for (const f of KUBE_BENCH_FILES) {
+    try {
+      files.set(f, readFileSync(`${dir}/${f}`, "utf8"));
+    } catch {
+      // Absent files are fine: a version folder may lack some targets.
+    }
+  }
+  try {
+    return kubeBenchBenchmark(`kube-bench:${basename(dir.replace(/\/+$/, ""))}`, files);
+  } catch (e) {
+    if (e instanceof BenchmarkError) throw new UsageError(e.message, e.code);
+    throw e;
+  }
 }

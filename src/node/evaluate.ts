@@ -127,7 +127,30 @@ function runAudit(audit: Exclude<Audit, { type: "manual" }>, facts: NodeFacts, r
       return encryptionAudit(audit.allowed, facts, reader);
     case "audit-policy":
       return auditPolicyAudit(audit.require, facts, reader);
+    case "any":
+    case "all":
+      return compositeAudit(audit, facts, reader);
   }
+}
+
+/** `any`: passes when one part passes; `all`: when every part does. Skipped parts do not count. */
+function compositeAudit(
+  a: Extract<Audit, { type: "any" | "all" }>,
+  facts: NodeFacts,
+  reader: HostReader,
+): Verdict {
+  const parts = a.audits
+    .map((x) => (x.type === "manual" ? undefined : runAudit(x, facts, reader)))
+    .filter((v): v is Verdict => v !== undefined && v.ok !== "skip");
+  if (parts.length === 0) return { ok: "skip", message: "nothing to audit on this node" };
+  const ok = a.type === "any" ? parts.some((p) => p.ok === true) : parts.every((p) => p.ok === true);
+  const deciding = parts.find((p) => p.ok === ok) ?? parts[0];
+  return {
+    ok,
+    message: parts.map((p) => p.message).join(a.type === "any" ? " | " : "; "),
+    evidence: deciding.evidence,
+    path: deciding.path,
+  };
 }
 
 // ---------------------------------------------------------------- settings
@@ -280,7 +303,8 @@ function settingAudit(a: Extract<Audit, { type: "setting" }>, facts: NodeFacts):
       config,
       env: a.env,
       gate: a.gate,
-      useDefault: a.unset === undefined,
+      // "set"/"unset" ask whether the operator wrote the setting, so defaults do not count.
+      useDefault: a.unset === undefined && a.op !== "set" && a.op !== "unset",
     });
     let pass: boolean;
     if (l.source === "unset" && a.unset) pass = a.unset === "pass";
@@ -662,7 +686,9 @@ function auditPolicyAudit(
 // ---------------------------------------------------------------- remediation
 
 function fillRemediation(check: CheckDef, facts: NodeFacts, path: string | undefined): string {
-  const a = check.audit;
+  let a = check.audit;
+  while ((a.type === "any" || a.type === "all") && a.audits.length > 0)
+    a = a.audits.find((x) => x.type === "setting") ?? a.audits[0];
   let editAt: string | undefined;
   if (a.type === "setting") {
     const comp = facts.components[a.component];

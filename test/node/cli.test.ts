@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -105,6 +105,42 @@ describe("kubeward scan node", () => {
     ) as Report;
     const f411 = (over.findings as Finding[]).find((f) => f.checkId === "cis-1.10/4.1.1");
     expect(f411).toMatchObject({ status: "pass", evidence: { path: "/etc/kubernetes/manifests/etcd.yaml" } });
+  });
+
+  it("runs kube-bench controls files with --kube-bench-config", () => {
+    const dir = join(root.dir, "..", `kw-kb-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "master.yaml"),
+      'controls:\ntype: "master"\ngroups:\n  - id: 1.2\n    text: "API server"\n    checks:\n      - id: 1.2.15\n        text: "profiling off (Automated)"\n        audit: "/bin/ps -ef | grep $apiserverbin | grep -v grep"\n        tests:\n          test_items:\n            - flag: "--profiling"\n              compare:\n                op: eq\n                value: false\n        remediation: "--profiling=false"\n        scored: true\n',
+    );
+    const r = kubeward([
+      "scan",
+      "node",
+      "--root",
+      root.dir,
+      "-f",
+      "json",
+      "--no-host",
+      "--kube-bench-config",
+      dir,
+    ]);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.node).toMatchObject({ benchmark: `kube-bench:kw-kb-${process.pid}` });
+    expect((report.findings as Finding[]).map((f) => `${f.checkId}:${f.status}`)).toEqual([
+      `kube-bench:kw-kb-${process.pid}/1.2.15:fail`,
+    ]);
+    const empty = kubeward([
+      "scan",
+      "node",
+      "--root",
+      root.dir,
+      "--kube-bench-config",
+      join(dir, "nothing-here"),
+    ]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("no kube-bench controls file");
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("exits 2 with a coded reason for bad usage", () => {
