@@ -82,7 +82,7 @@ const LOCKFILES = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnp
 
 /** Turns the walk's raw results into the final package list: OS ecosystem, purls, no double counting. */
 function finish(col: Collector, layerDigests: string[], os: OsInfo | undefined): Package[] {
-  const { packages, owned } = collectPackages(col, layerDigests);
+  const { packages, owned, licenses } = collectPackages(col, layerDigests);
   // Projects whose node_modules are installed are inventoried from there; their lockfiles would repeat them.
   const installedRoots = new Set<string>();
   for (const p of packages) {
@@ -93,6 +93,10 @@ function finish(col: Collector, layerDigests: string[], os: OsInfo | undefined):
   const seen = new Set<string>();
   for (const p of packages) {
     const isOs = OS_ECOSYSTEMS.has(p.ecosystem);
+    if (p.ecosystem === "Debian" && !p.licenses) {
+      const l = licenses.get(`dpkg\0${p.name}`);
+      if (l?.length) p.licenses = l;
+    }
     if (isOs && (p.ecosystem === "Debian" || p.ecosystem === "Red Hat"))
       p.ecosystem = osEcosystem(os, p.ecosystem);
     // A language package inside files an OS package installed is that OS package's business.

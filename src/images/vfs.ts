@@ -12,6 +12,7 @@ export interface FsEntry {
   link?: string;
   packages?: Package[];
   owns?: string[];
+  annotations?: { manager: string; name: string; licenses: string[] }[];
   /** Bytes of small files kept for later (os-release and friends). */
   data?: Buffer;
 }

@@ -21,7 +21,7 @@ export interface WalkLimits {
 export const DEFAULT_LIMITS: WalkLimits = {
   maxFileSize: 128 << 20,
   maxLayerBytes: 16 * 1024 ** 3,
-  maxEntries: 2_000_000,
+  maxEntries: 1_000_000,
 };
 
 /** Small files every inventory keeps (OS identification, image checks). */
@@ -99,6 +99,10 @@ export class Collector {
             if (!this.firstSeen.has(key)) this.firstSeen.set(key, entry.layer);
           }
           entry.packages = [...(entry.packages ?? []), ...pkgs];
+        }
+        if (c.annotate) {
+          const notes = c.annotate(file, ctx);
+          if (notes.length) entry.annotations = [...(entry.annotations ?? []), ...notes];
         }
         if (c.owns) {
           const owned = c.owns(file, ctx);
@@ -337,11 +341,13 @@ export async function walkLayers(
 export function collectPackages(
   col: Collector,
   layerDigests: readonly string[],
-): { packages: Package[]; owned: Set<string> } {
+): { packages: Package[]; owned: Set<string>; licenses: Map<string, string[]> } {
   const owned = new Set<string>();
+  const licenses = new Map<string, string[]>();
   const packages: Package[] = [];
   for (const e of col.fs.entries.values()) {
     if (e.owns) for (const o of e.owns) owned.add(o);
+    if (e.annotations) for (const a of e.annotations) licenses.set(`${a.manager}\0${a.name}`, a.licenses);
   }
   for (const e of col.fs.entries.values()) {
     if (!e.packages) continue;
@@ -351,5 +357,5 @@ export function collectPackages(
       packages.push(digest ? { ...p, layerDigest: digest } : { ...p });
     }
   }
-  return { packages, owned };
+  return { packages, owned, licenses };
 }

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CatalogContext } from "../../src/core/cataloger.js";
+import { parseDebianCopyright } from "../../src/images/catalogers/dpkg-copyright.js";
 import { goBinaryPackages, readGoBuildInfo } from "../../src/images/catalogers/gobinary.js";
 import { CATALOGERS, HELPER_FILES } from "../../src/images/catalogers/index.js";
 import { javaArchivePackages } from "../../src/images/catalogers/java.js";
@@ -41,7 +42,20 @@ describe("cataloger registry", () => {
     const dir = join(dirname(fileURLToPath(import.meta.url)), "../../src/images/catalogers");
     const files = readdirSync(dir).filter((f) => f.endsWith(".ts") && !HELPER_FILES.includes(f));
     expect(files.map((f) => f.replace(/\.ts$/, "")).sort()).toEqual(
-      ["apk", "dpkg", "gobinary", "java", "npm", "pnpm", "python", "rpm", "ruby", "rust", "yarn"].sort(),
+      [
+        "apk",
+        "dpkg",
+        "dpkg-copyright",
+        "gobinary",
+        "java",
+        "npm",
+        "pnpm",
+        "python",
+        "rpm",
+        "ruby",
+        "rust",
+        "yarn",
+      ].sort(),
     );
     expect(CATALOGERS.size).toBe(files.length);
   });
@@ -368,5 +382,31 @@ describe("image-level rules", () => {
       ["app/node_modules/bad/package.json", "parse-error"],
     ]);
     expect(inv.packages.find((p) => p.name === "requests")?.purl).toBe("pkg:pypi/requests@2.31.0");
+  });
+});
+
+describe("Debian copyright files", () => {
+  it("takes DEP-5 License short names (split on or/and, SPDX where Debian's name means the same)", () => {
+    const dep5 = `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: example
+
+Files: *
+Copyright: 2020 Someone
+License: GPL-2+ or Artistic
+
+Files: lib/*
+Copyright: 2021 Other
+License: BSD-3-clause
+
+License: GPL-2+
+ This program is free software...
+`;
+    expect(parseDebianCopyright(dep5)).toEqual(["GPL-2.0-or-later", "Artistic", "BSD-3-Clause"]);
+  });
+
+  it("falls back to the common-licenses files an old-style copyright refers to", () => {
+    const old =
+      "This is Debian's prepackaged version.\nOn Debian systems, the complete text of the GNU Lesser General Public License\ncan be found in /usr/share/common-licenses/LGPL-2.1.\n";
+    expect(parseDebianCopyright(old)).toEqual(["LGPL-2.1-only"]);
   });
 });

@@ -56,6 +56,10 @@ describe("real Debian bookworm image", () => {
     expect(inv.errors).toEqual([]);
     expect(inv.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(inv.image.layers).toHaveLength(1);
+    // Licenses come from /usr/share/doc/NAME/copyright (absent where that directory is a symlink).
+    const withLicenses = inv.packages.filter((p) => p.licenses?.length);
+    expect(withLicenses.length).toBeGreaterThan(inv.packages.length * 0.9);
+    expect(inv.packages.find((p) => p.name === "dash")?.licenses).toContain("GPL-2.0-or-later");
     for (const p of inv.packages) {
       expect(p.layerDigest).toBe(inv.image.layers[0]!.digest);
       expect(p.purl).toMatch(/^pkg:deb\/debian\/[^@]+@.+distro=debian-12/);

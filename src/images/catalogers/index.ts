@@ -1,5 +1,6 @@
 import { apkCataloger } from "./apk.js";
 import { dpkgCataloger } from "./dpkg.js";
+import { dpkgCopyrightCataloger } from "./dpkg-copyright.js";
 import { goBinaryCataloger } from "./gobinary.js";
 import { javaCataloger } from "./java.js";
 import { npmCataloger } from "./npm.js";
@@ -15,6 +16,7 @@ import { yarnCataloger } from "./yarn.js";
 export const CATALOGERS: ReadonlyMap<string, ImageCataloger> = new Map(
   [
     dpkgCataloger,
+    dpkgCopyrightCataloger,
     apkCataloger,
     rpmCataloger,
     npmCataloger,

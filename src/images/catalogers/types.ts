@@ -8,6 +8,15 @@ import type { CatalogContext, Cataloger, CatalogFile } from "../../core/cataloge
 export interface ImageCataloger extends Cataloger {
   osPackages?: boolean;
   owns?(file: CatalogFile, ctx: CatalogContext): string[];
+  /** Facts about packages another cataloger lists (licenses from /usr/share/doc/NAME/copyright). */
+  annotate?(file: CatalogFile, ctx: CatalogContext): PackageAnnotation[];
+}
+
+/** Licenses for the package `name` of a package manager ("dpkg"). */
+export interface PackageAnnotation {
+  manager: string;
+  name: string;
+  licenses: string[];
 }
 
 /** Base name of a path. */
