@@ -201,9 +201,7 @@ function jsonPath(p: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-function fileOf(
-  audit: string,
-):
+function fileOf(audit: string):
   | {
       file: { key?: PathKey; setting?: { component: ComponentName; flag: string; config?: string } };
       walk?: { match?: string };

@@ -31,7 +31,11 @@ beforeAll(() => {
   ensureNodeBuilt();
   root = kubeadmControlPlane();
 });
-afterAll(() => root.remove());
+afterAll(() => {
+  root.remove();
+  for (const f of [`kw-paths-${process.pid}.yaml`, `kw-badpaths-${process.pid}.yaml`])
+    rmSync(join(root.dir, "..", f), { force: true });
+});
 
 describe("kubeward scan node", () => {
   it("prints the JSON report with node facts, sections and failing findings (passes only on request)", () => {
