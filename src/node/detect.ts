@@ -88,6 +88,16 @@ export function detectNode(reader: HostReader, opts: DetectOptions = {}): NodeFa
       running.image ??= fromFile.image;
     } else components[name] = fromFile;
   }
+  // MicroK8s runs everything in kubelite; each component's flags sit in an args file.
+  if (distribution === "microk8s") {
+    for (const name of ["kubelet", "kube-proxy"] as const) {
+      const path = `/var/snap/microk8s/current/args/${name}`;
+      if (!components[name] && reader.stat(path)) {
+        const c = argsFileComponent(reader, name, path);
+        if (c) components[name] = c;
+      }
+    }
+  }
   // 4. The kubelet from its systemd unit when its process is not visible.
   if (!components.kubelet) {
     const unit = firstExisting(reader, paths.kubeletService);

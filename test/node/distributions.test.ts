@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fsHostReader } from "../../src/node/reader.js";
 import { scanNode } from "../../src/node/scan.js";
-import { k3sServer, kubeadmWorker, type NodeRoot } from "./fixtures.js";
+import { eksWorker, k3sServer, kubeadmWorker, microk8sNode, type NodeRoot, rke2Server } from "./fixtures.js";
 
 const now = () => new Date("2026-11-27T09:00:00Z");
 const P = "pass";
@@ -220,5 +220,78 @@ describe("k3s server", () => {
       path: "/proc/700/cmdline",
       actual: null,
     });
+  });
+});
+
+describe("other distributions", () => {
+  const roots: NodeRoot[] = [];
+  afterAll(() => {
+    for (const r of roots) r.remove();
+  });
+  const run = (make: () => NodeRoot, benchmark = "cis-1.10") => {
+    const r = make();
+    roots.push(r);
+    return scan(r, benchmark);
+  };
+
+  it("RKE2: static pods under the agent dir, kubelet by flags, version from the image", () => {
+    const { report, facts, map, results } = run(rke2Server, "auto");
+    expect(report.node).toMatchObject({
+      distribution: "rke2",
+      roles: ["control-plane", "etcd", "worker"],
+      kubernetesVersion: "1.30.6",
+      benchmark: "cis-1.10",
+    });
+    expect(facts.components["kube-apiserver"]?.where).toBe(
+      "/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml",
+    );
+    expect(map["1.1.1"]).toBe(P);
+    expect(map["1.1.7"]).toBe(F);
+    expect(map["1.2.15"]).toBe(P);
+    expect(map["4.1.1"]).toBe(F);
+    expect(map["4.1.9"]).toBe(S);
+    expect(map["4.2.1"]).toBe(P);
+    expect(results.find((x) => x.check.id === "4.1.5")?.evidence?.path).toBe(
+      "/var/lib/rancher/rke2/agent/kubelet.kubeconfig",
+    );
+  });
+
+  it("MicroK8s: reads args files (comments, quotes, --flag value) for the API server, scheduler and kubelet", () => {
+    const { report, facts, map } = run(microk8sNode);
+    expect(report.node).toMatchObject({ distribution: "microk8s" });
+    expect(facts.components["kube-apiserver"]?.flags.get("--enable-admission-plugins")).toEqual([
+      "EventRateLimit,NodeRestriction",
+    ]);
+    expect(map["1.1.1"]).toBe(F);
+    expect(map["1.2.9"]).toBe(P);
+    expect(map["1.2.15"]).toBe(P);
+    expect(map["1.4.1"]).toBe(F);
+    expect(map["4.2.1"]).toBe(P);
+    expect(map["4.2.4"]).toBe(W);
+  });
+
+  it("EKS: the managed control plane is out of scope; the kubelet's JSON config is read", () => {
+    const { report, map, results } = run(eksWorker);
+    expect(report.node).toMatchObject({ distribution: "eks", roles: ["worker"] });
+    expect(Object.keys(map).every((id) => id.startsWith("4."))).toBe(true);
+    expect(map["4.1.9"]).toBe(F);
+    expect(map["4.1.5"]).toBe(F);
+    expect(map["4.2.1"]).toBe(P);
+    expect(results.find((x) => x.check.id === "4.2.1")?.evidence).toMatchObject({
+      kind: "config",
+      path: "/etc/kubernetes/kubelet/config.json",
+      actual: "false",
+    });
+    const all = scanNode({
+      reader: fsHostReader(roots[roots.length - 1].dir),
+      now,
+      host: false,
+      benchmark: "cis-1.10",
+      targets: ["master", "etcd", "node"],
+    });
+    const skipped = all.report.skipped as Array<{ checkId: string; reason: string }>;
+    expect(skipped.find((s) => s.checkId === "cis-1.10/1.2.1")?.reason).toBe(
+      "the eks control plane is managed by the provider and not on this node",
+    );
   });
 });

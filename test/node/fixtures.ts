@@ -598,3 +598,105 @@ export function k3sServer(): NodeRoot {
   r.put("/proc/700/status", "Name:\tk3s-server\nUid:\t0\t0\t0\t0\n", 0o444);
   return r;
 }
+
+/** An RKE2 server: control plane as static pods under rke2's agent dir, kubelet started with flags only. */
+export function rke2Server(): NodeRoot {
+  const r = new NodeRoot("kw-rke2-");
+  r.put("/etc/passwd", PASSWD).put("/etc/group", GROUP).put("/etc/hostname", "rke2-1\n");
+  r.put("/etc/rancher/rke2/config.yaml", "profile: cis\n", 0o600);
+  const m = "/var/lib/rancher/rke2/agent/pod-manifests";
+  r.put(
+    `${m}/kube-apiserver.yaml`,
+    staticPod(
+      "kube-apiserver",
+      "index.docker.io/rancher/hardened-kubernetes:v1.30.6-rke2r1-build20241106",
+      ["kube-apiserver"],
+      ["--profiling=false", "--authorization-mode=Node,RBAC"],
+    ),
+    0o600,
+  );
+  r.put(
+    `${m}/etcd.yaml`,
+    staticPod(
+      "etcd",
+      "index.docker.io/rancher/hardened-etcd:v3.5.16-k3s1-build20241106",
+      ["etcd"],
+      ["--config-file=/var/lib/rancher/rke2/server/db/etcd/config"],
+    ),
+    0o644,
+  );
+  r.put("/var/lib/rancher/rke2/agent/kubelet.kubeconfig", KUBECONFIG, 0o600);
+  r.put("/var/lib/rancher/rke2/agent/client-ca.crt", "-----BEGIN CERTIFICATE-----\n", 0o644);
+  r.put(
+    "/usr/local/lib/systemd/system/rke2-server.service",
+    "[Service]\nExecStart=/usr/local/bin/rke2 server\n",
+    0o644,
+  );
+  r.proc(800, [
+    "/var/lib/rancher/rke2/data/v1.30.6-rke2r1-0d3c3c3c3c3c/bin/kubelet",
+    "--anonymous-auth=false",
+    "--authorization-mode=Webhook",
+    "--client-ca-file=/var/lib/rancher/rke2/agent/client-ca.crt",
+    "--kubeconfig=/var/lib/rancher/rke2/agent/kubelet.kubeconfig",
+    "--read-only-port=0",
+  ]);
+  return r;
+}
+
+/** MicroK8s: kubelite runs every component; flags live in args files, one per line. */
+export function microk8sNode(): NodeRoot {
+  const r = new NodeRoot("kw-microk8s-");
+  r.put("/etc/passwd", PASSWD).put("/etc/group", GROUP);
+  const a = "/var/snap/microk8s/current/args";
+  r.put(
+    `${a}/kube-apiserver`,
+    "--cert-dir=${SNAP_DATA}/certs\n--profiling=false\n--authorization-mode=RBAC,Node\n# comment\n--enable-admission-plugins='EventRateLimit,NodeRestriction'\n",
+    0o660,
+  );
+  r.put(`${a}/kube-scheduler`, "--profiling=true\n", 0o660);
+  r.put(
+    `${a}/kubelet`,
+    '--anonymous-auth=false\n--read-only-port "10255"\n--client-ca-file=${SNAP_DATA}/certs/ca.crt\n',
+    0o660,
+  );
+  r.proc(600, [
+    "/snap/microk8s/7229/kubelite",
+    "--scheduler-args-file=/var/snap/microk8s/7229/args/kube-scheduler",
+  ]);
+  return r;
+}
+
+/** An EKS worker: managed control plane, kubelet configured through a JSON config file. */
+export function eksWorker(): NodeRoot {
+  const r = new NodeRoot("kw-eks-");
+  r.put("/etc/passwd", PASSWD).put("/etc/group", GROUP);
+  r.dirAt("/etc/eks", 0o755);
+  r.put(
+    "/etc/kubernetes/kubelet/config.json",
+    JSON.stringify({
+      kind: "KubeletConfiguration",
+      apiVersion: "kubelet.config.k8s.io/v1beta1",
+      authentication: { anonymous: { enabled: false }, x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" } },
+      authorization: { mode: "Webhook" },
+      readOnlyPort: 0,
+      protectKernelDefaults: true,
+    }),
+    0o644,
+  );
+  r.put("/var/lib/kubelet/kubeconfig", KUBECONFIG, 0o644);
+  r.put("/etc/kubernetes/pki/ca.crt", "-----BEGIN CERTIFICATE-----\n", 0o644);
+  r.put(
+    "/etc/systemd/system/kubelet.service",
+    "[Service]\nExecStart=/usr/bin/kubelet $KUBELET_ARGS\n",
+    0o644,
+  );
+  r.proc(500, [
+    "/usr/bin/kubelet",
+    "--config",
+    "/etc/kubernetes/kubelet/config.json",
+    "--kubeconfig",
+    "/var/lib/kubelet/kubeconfig",
+    "--node-ip=10.0.1.23",
+  ]);
+  return r;
+}
