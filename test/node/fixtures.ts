@@ -650,13 +650,13 @@ export function microk8sNode(): NodeRoot {
   const a = "/var/snap/microk8s/current/args";
   r.put(
     `${a}/kube-apiserver`,
-    "--cert-dir=${SNAP_DATA}/certs\n--profiling=false\n--authorization-mode=RBAC,Node\n# comment\n--enable-admission-plugins='EventRateLimit,NodeRestriction'\n",
+    "--cert-dir=$SNAP_DATA/certs\n--profiling=false\n--authorization-mode=RBAC,Node\n# comment\n--enable-admission-plugins='EventRateLimit,NodeRestriction'\n",
     0o660,
   );
   r.put(`${a}/kube-scheduler`, "--profiling=true\n", 0o660);
   r.put(
     `${a}/kubelet`,
-    '--anonymous-auth=false\n--read-only-port "10255"\n--client-ca-file=${SNAP_DATA}/certs/ca.crt\n',
+    '--anonymous-auth=false\n--read-only-port "10255"\n--client-ca-file=$SNAP_DATA/certs/ca.crt\n',
     0o660,
   );
   r.proc(600, [
