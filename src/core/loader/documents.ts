@@ -52,11 +52,12 @@ export function addDocument(
   prefix: FieldPath = [],
 ): number {
   const line = prefix.length > 0 && place.lines ? place.lines.line(prefix) : place.line;
-  const at = { file: place.file, ...(line !== undefined ? { line } : {}) };
+  // Where and what, built only for skipped documents (kept objects are the hot path).
+  const at = () => ({ file: place.file, ...(line !== undefined ? { line } : {}) });
   if (!isRecord(value)) {
     const what = Array.isArray(value) ? "a list" : `a ${typeof value}`;
     sink.skipped.push({
-      ...at,
+      ...at(),
       code: "not-kubernetes",
       reason: `not a Kubernetes object: the document is ${what}, not a mapping`,
     });
@@ -64,12 +65,15 @@ export function addDocument(
   }
   const apiVersion = value.apiVersion;
   const kind = value.kind;
-  const name =
-    isRecord(value.metadata) && typeof value.metadata.name === "string" ? value.metadata.name : undefined;
-  const ids = {
-    ...(typeof apiVersion === "string" ? { apiVersion } : {}),
-    ...(typeof kind === "string" ? { kind } : {}),
-    ...(name !== undefined ? { name } : {}),
+  const ids = () => {
+    const meta = value.metadata;
+    const name = isRecord(meta) && typeof meta.name === "string" ? meta.name : undefined;
+    return {
+      ...at(),
+      ...(typeof apiVersion === "string" ? { apiVersion } : {}),
+      ...(typeof kind === "string" ? { kind } : {}),
+      ...(name !== undefined ? { name } : {}),
+    };
   };
   if (typeof apiVersion !== "string" || apiVersion === "" || typeof kind !== "string" || kind === "") {
     const missing = [
@@ -79,8 +83,7 @@ export function addDocument(
       .filter(Boolean)
       .join(" and ");
     sink.skipped.push({
-      ...at,
-      ...ids,
+      ...ids(),
       code: "not-kubernetes",
       reason: `not a Kubernetes object: no ${missing}`,
     });
@@ -88,7 +91,7 @@ export function addDocument(
   }
   if (isListKind(kind) && Array.isArray(value.items)) {
     if (value.items.length === 0) {
-      sink.skipped.push({ ...at, ...ids, code: "empty-list", reason: `${kind} has no items` });
+      sink.skipped.push({ ...ids(), code: "empty-list", reason: `${kind} has no items` });
     }
     value.items.forEach((item, i) => {
       index = addDocument(item, place, sink, index, [...prefix, "items", i]);
@@ -97,8 +100,7 @@ export function addDocument(
   }
   if (isToolConfig(apiVersion)) {
     sink.skipped.push({
-      ...at,
-      ...ids,
+      ...ids(),
       code: "tool-config",
       reason: `${kind} (${apiVersion}) configures a tool; it is not a cluster object`,
     });
@@ -106,8 +108,7 @@ export function addDocument(
   }
   if (!isKnownKind(apiVersion, kind)) {
     sink.skipped.push({
-      ...at,
-      ...ids,
+      ...ids(),
       code: "unknown-kind",
       reason: `unknown kind ${kind} in ${apiVersion}: not a built-in kind nor a custom resource group`,
     });
