@@ -2,6 +2,8 @@
 // signature to the cosign signature image (tag sha256-<hex>.sig in the same repository).
 import type { KeyObject } from "node:crypto";
 import type { RegistryOptions } from "../images/registry/client.js";
+import { COSIGN_SIGN_PREDICATE, keyBundle, pushBundle } from "./bundle.js";
+import { SigningError } from "./errors.js";
 import { signBytes } from "./keys.js";
 import { appendCosignLayers, SIG_ANNOTATION, SIMPLE_SIGNING_MT } from "./oci.js";
 import { simpleSigningPayload } from "./payload.js";
@@ -38,4 +40,36 @@ export async function signImage(image: string, opts: SignOptions): Promise<SignR
     signature,
     signatures: pushed.layers,
   };
+}
+
+export interface BundleSignResult {
+  image: string;
+  digest: string;
+  referrer: string;
+}
+
+/**
+ * Signs the digest as cosign --new-bundle-format does (a DSSE statement with cosign's sign predicate in
+ * a Sigstore bundle), key-signed and offline (no transparency log), pushed as an OCI 1.1 referrer.
+ */
+export async function signImageBundle(
+  image: string,
+  opts: { key: KeyObject; registry?: RegistryOptions; now?: Date },
+): Promise<BundleSignResult> {
+  const img = await resolveImage(image, opts.registry);
+  const m = await img.repo.manifest(img.digest);
+  if (!m) throw new SigningError("registry-error", `manifest ${img.digest} not found`, image);
+  const bundle = keyBundle(opts.key, img.digest);
+  const d = await pushBundle(
+    img.repo,
+    {
+      digest: img.digest,
+      mediaType: m.mediaType || "application/vnd.oci.image.manifest.v1+json",
+      size: m.buf.length,
+    },
+    bundle,
+    COSIGN_SIGN_PREDICATE,
+    opts.now ?? new Date(),
+  );
+  return { image: `${img.repositoryName}@${img.digest}`, digest: img.digest, referrer: d.digest };
 }

@@ -1,0 +1,138 @@
+// The admission controller's view of signing (src/core/image-gates.ts): image and policy in, verdict
+// with one-line reasons out. Verdicts are cached by digest and policy; tags are resolved on each
+// call (a tag can move), digests are not.
+import { createHash, type KeyObject } from "node:crypto";
+import type { SignaturePolicy, SignatureVerdict, SignatureVerifier } from "../core/image-gates.js";
+import type { RegistryOptions } from "../images/registry/client.js";
+import {
+  type BundleVerifyOptions,
+  COSIGN_SIGN_PREDICATE,
+  loadTrustedRoot,
+  verifyImageBundles,
+} from "./bundle.js";
+import { messageOf } from "./errors.js";
+import { hasIdentityPolicy } from "./identity.js";
+import { keyId, loadPublicKey } from "./keys.js";
+import { resolveImage } from "./resolve.js";
+import { type TrustedKey, verifyResolved } from "./verify.js";
+
+export interface CosignVerifierOptions {
+  registry?: RegistryOptions;
+  /** Path of a Sigstore trusted root JSON, needed for keyless (certificate identity) policies. */
+  trustedRoot?: string;
+  /** Accept key-signed bundles without transparency-log entries (cosign --insecure-ignore-tlog). */
+  ignoreTlog?: boolean;
+  /** How long a verdict stays cached, in ms (default 5 minutes); the clock is injectable. */
+  ttlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export interface CosignVerifier extends SignatureVerifier {
+  /** Number of cached verdicts (for tests and metrics). */
+  readonly cacheSize: number;
+  clear(): void;
+}
+
+interface Entry {
+  verdict: SignatureVerdict;
+  at: number;
+}
+
+function policyKey(p: SignaturePolicy): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify([
+        [...(p.keys ?? [])].sort(),
+        p.certificateIdentity ?? null,
+        p.certificateIdentityRegexp ?? null,
+        p.certificateOidcIssuer ?? null,
+        p.certificateOidcIssuerRegexp ?? null,
+        Object.entries(p.annotations ?? {}).sort(),
+      ]),
+    )
+    .digest("hex");
+}
+
+export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVerifier {
+  const cache = new Map<string, Entry>();
+  const ttl = opts.ttlMs ?? 5 * 60_000;
+  const max = opts.maxEntries ?? 10_000;
+  const now = opts.now ?? (() => Date.now());
+  const keyCache = new Map<string, KeyObject>();
+  const trustedRoot = opts.trustedRoot ? loadTrustedRoot(opts.trustedRoot) : undefined;
+
+  const keysOf = (pems: string[]): TrustedKey[] =>
+    pems.map((pem, i) => {
+      let key = keyCache.get(pem);
+      if (!key) {
+        key = loadPublicKey(pem, `policy key ${i}`);
+        keyCache.set(pem, key);
+      }
+      return { key, name: `key ${keyId(key)}` };
+    });
+
+  async function decide(image: string, policy: SignaturePolicy): Promise<SignatureVerdict> {
+    const keyless = hasIdentityPolicy(policy);
+    if (!policy.keys?.length && !keyless)
+      return { verified: false, reasons: ["the policy names no key and no certificate identity"] };
+    const keys = keysOf(policy.keys ?? []);
+    const img = await resolveImage(image, opts.registry);
+    const cacheKey = `${img.repositoryName}@${img.digest}|${policyKey(policy)}`;
+    const hit = cache.get(cacheKey);
+    if (hit && now() - hit.at < ttl) return hit.verdict;
+    const reasons: string[] = [];
+    let ok: string | undefined;
+    if (keys.length) {
+      const r = await verifyResolved(img, {
+        keys,
+        ...(policy.annotations ? { annotations: policy.annotations } : {}),
+      });
+      if (r.verified[0]) ok = `signed by ${r.verified[0].signer} (${r.signatureTag})`;
+      reasons.push(...r.reasons);
+    }
+    if (!ok && (keyless || trustedRoot || opts.ignoreTlog)) {
+      const bopts: BundleVerifyOptions = {
+        predicateType: COSIGN_SIGN_PREDICATE,
+        keys,
+        identity: policy,
+        ...(trustedRoot ? { trustedRoot } : {}),
+        ...(opts.ignoreTlog ? { ignoreTlog: true } : {}),
+      };
+      if (keyless && !trustedRoot) reasons.push("keyless policy but the verifier has no trusted root");
+      else {
+        const b = await verifyImageBundles(img, bopts);
+        // Bundles carry no simple-signing annotations: a policy that requires annotations is not met by them.
+        if (b.verified[0] && !Object.keys(policy.annotations ?? {}).length)
+          ok = `signed by ${b.verified[0].signer} (Sigstore bundle)`;
+        else if (b.verified[0])
+          reasons.push(
+            "a Sigstore bundle verified, but bundles carry no annotations and the policy requires some",
+          );
+        reasons.push(...b.reasons);
+      }
+    }
+    const verdict: SignatureVerdict = ok
+      ? { verified: true, digest: img.digest, reasons: [ok] }
+      : { verified: false, digest: img.digest, reasons: reasons.length ? reasons : ["no valid signature"] };
+    if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+    cache.set(cacheKey, { verdict, at: now() });
+    return verdict;
+  }
+
+  return {
+    get cacheSize() {
+      return cache.size;
+    },
+    clear: () => cache.clear(),
+    async verify(image, policy, o) {
+      if (o?.signal?.aborted) return { verified: false, reasons: ["verification aborted"] };
+      try {
+        return await decide(image, policy);
+      } catch (err) {
+        // Not cached: a registry outage must not pin a failure.
+        return { verified: false, reasons: [`cannot verify ${image}: ${messageOf(err)}`] };
+      }
+    },
+  };
+}
