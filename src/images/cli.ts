@@ -44,7 +44,7 @@ function progress(enabled: boolean): { onProgress?: (p: WalkProgress) => void; s
   if (!enabled || !process.stderr.isTTY) return { stop() {} };
   const bar = new SingleBar({
     stream: process.stderr,
-    format: "layer {layer}/{layers} [{bar}] {value} bytes",
+    format: "layer {layer}/{layers} [{bar}] {percentage}% {value}/{total} bytes",
     hideCursor: true,
     clearOnComplete: true,
   });
@@ -52,8 +52,9 @@ function progress(enabled: boolean): { onProgress?: (p: WalkProgress) => void; s
   return {
     onProgress(p) {
       if (p.layer !== current) {
+        if (current < 0) bar.start(p.total, 0, { layer: p.layer + 1, layers: p.layers });
+        else bar.setTotal(p.total);
         current = p.layer;
-        if (current === 0) bar.start(0, 0, { layer: 1, layers: p.layers });
       }
       bar.update(p.bytes, { layer: p.layer + 1, layers: p.layers });
     },

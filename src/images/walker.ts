@@ -38,7 +38,9 @@ export const RETAINED = new Set([
 export interface WalkProgress {
   layer: number;
   layers: number;
+  /** Bytes of this layer read so far, and its stored size (0 when unknown). */
   bytes: number;
+  total: number;
 }
 
 export interface WalkOptions {
@@ -186,7 +188,7 @@ async function walkLayer(
   let rawBytes = 0;
   raw.on("data", (c: Buffer) => {
     rawBytes += c.length;
-    opts.onProgress?.({ layer: index, layers: count, bytes: rawBytes });
+    opts.onProgress?.({ layer: index, layers: count, bytes: rawBytes, total: layer.size });
   });
   const source = rawHash ? raw.pipe(rawHash.t) : raw;
   raw.on("error", (e) => source.destroy(e));

@@ -272,3 +272,15 @@ describe("distribution identity", () => {
     ]);
   });
 });
+
+describe("progress", () => {
+  it("reports bytes read per layer up to the layer's size", async () => {
+    const { ref, img } = await layout([base, [{ name: "x", data: Buffer.alloc(300_000, 1) }]]);
+    const events: { layer: number; bytes: number; total: number }[] = [];
+    await inventoryImage(ref, { onProgress: (p) => events.push(p) });
+    for (const i of [0, 1]) {
+      const last = events.filter((e) => e.layer === i).at(-1)!;
+      expect(last).toMatchObject({ bytes: img.layers[i]!.blob.length, total: img.layers[i]!.blob.length });
+    }
+  });
+});

@@ -19,7 +19,7 @@ export const eolOs: ImageCheck = {
     return [
       {
         message: `${f.os.name ?? `${f.os.family} ${f.os.version}`} reached end of life on ${e.eol}`,
-        evidence: { family: f.os.family, version: f.os.version, eol: e.eol },
+        details: { family: f.os.family, version: f.os.version, eol: e.eol },
       },
     ];
   },

@@ -53,7 +53,7 @@ export function runImageChecks(
         resource: { kind: "Image", name: facts.image.ref },
         location: { file: facts.image.ref },
         ...(c.frameworks.cis || c.frameworks.nsa ? { frameworks: { ...c.frameworks } } : {}),
-        ...(v.evidence ? { evidence: v.evidence } : {}),
+        ...(v.details ? { details: v.details } : {}),
       });
     }
   }

@@ -13,7 +13,7 @@ export const latestTag: ImageCheck = {
   run(f) {
     const ref = f.image.ref;
     if (f.image.transport !== "docker" || ref.includes("@sha256:")) return [];
-    if (/:latest$/.test(ref)) return [{ message: `${ref} uses the mutable :latest tag`, evidence: { ref } }];
+    if (/:latest$/.test(ref)) return [{ message: `${ref} uses the mutable :latest tag`, details: { ref } }];
     return [];
   },
 };

@@ -52,6 +52,6 @@ export const minimalImageTools: ImageCheck = {
     const pms = PACKAGE_MANAGERS.filter((p) => f.fs.get(p) && f.fs.exists(p));
     if (shells.length === 0 && pms.length === 0) return [];
     const what = [...shells, ...pms].map((p) => `/${p}`).join(", ");
-    return [{ message: `minimal image ships ${what}`, evidence: { shells, packageManagers: pms } }];
+    return [{ message: `minimal image ships ${what}`, details: { shells, packageManagers: pms } }];
   },
 };

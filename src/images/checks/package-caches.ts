@@ -39,7 +39,7 @@ export const packageCaches: ImageCheck = {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([name, t]) => ({
         message: `${name}: ${t.files} files, ${t.bytes} bytes`,
-        evidence: { cache: name, ...t },
+        details: { cache: name, ...t },
       }));
   },
 };

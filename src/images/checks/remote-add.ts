@@ -23,7 +23,7 @@ export const remoteAdd: ImageCheck = {
       const cb = h.created_by ?? "";
       if (/--checksum=/.test(cb)) continue;
       for (const url of remoteAdds(cb))
-        out.push({ message: `history step ${i} ran ADD ${url}`, evidence: { step: i, url } });
+        out.push({ message: `history step ${i} ran ADD ${url}`, details: { step: i, url } });
     }
     return out;
   },

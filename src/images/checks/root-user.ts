@@ -25,7 +25,7 @@ export const rootUser: ImageCheck = {
     return [
       {
         message: user ? `config.User is "${user}"` : "config.User is not set: containers run as root",
-        evidence: { user },
+        details: { user },
       },
     ];
   },

@@ -17,7 +17,7 @@ export const secretsInEnv: ImageCheck = {
     for (const entry of f.config.config?.Env ?? []) {
       const [name, value] = splitEnv(entry);
       const why = secretReason(name, value);
-      if (why) out.push({ message: `ENV ${name}: ${why}`, evidence: { variable: name } });
+      if (why) out.push({ message: `ENV ${name}: ${why}`, details: { variable: name } });
     }
     return out;
   },

@@ -14,7 +14,7 @@ export const secretsInLabels: ImageCheck = {
     const out = [];
     for (const [name, value] of Object.entries(f.config.config?.Labels ?? {})) {
       const why = secretReason(name.replace(/[.-]/g, "_"), String(value));
-      if (why) out.push({ message: `label ${name}: ${why}`, evidence: { label: name } });
+      if (why) out.push({ message: `label ${name}: ${why}`, details: { label: name } });
     }
     return out;
   },

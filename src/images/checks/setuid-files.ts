@@ -19,7 +19,7 @@ export const setuidFiles: ImageCheck = {
     return [
       {
         message: `${found.length} setuid/setgid files: ${found.slice(0, 10).join(", ")}${found.length > 10 ? ", ..." : ""}`,
-        evidence: { files: found },
+        details: { files: found },
       },
     ];
   },

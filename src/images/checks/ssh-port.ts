@@ -16,6 +16,6 @@ export const sshPort: ImageCheck = {
     const ports = Object.keys(f.config.config?.ExposedPorts ?? {});
     return ports
       .filter((p) => /^22(\/tcp)?$/.test(p))
-      .map((p) => ({ message: `EXPOSE ${p}`, evidence: { port: p } }));
+      .map((p) => ({ message: `EXPOSE ${p}`, details: { port: p } }));
   },
 };

@@ -23,7 +23,7 @@ export interface ImageViolation {
   message: string;
   severity?: Severity;
   status?: Status;
-  evidence?: Record<string, unknown>;
+  details?: Record<string, unknown>;
 }
 
 /** A build-hygiene check of an image (layer "image"). Pure: no I/O, no clock but ctx.now. */
