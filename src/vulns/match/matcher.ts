@@ -86,6 +86,17 @@ export function matchPackages(
     return c;
   };
   const semverCache = cacheFor("semver");
+  // Inventories repeat names (many versions of one library): read and parse each package's rows once.
+  const rowCache = new Map<string, AffectedRow[]>();
+  const rowsFor = (base: string, name: string) => {
+    const key = `${base}\0${name}`;
+    let rows = rowCache.get(key);
+    if (!rows) {
+      rows = db.lookup(base, name);
+      rowCache.set(key, rows);
+    }
+    return rows;
+  };
   const findings: Finding[] = [];
   for (const pkg of packages) {
     const { base, release } = packageEcosystem(pkg, os);
@@ -103,7 +114,7 @@ export function matchPackages(
       continue;
     }
     const hits: Hit[] = [];
-    for (const row of db.lookup(base, q.name)) {
+    for (const row of rowsFor(base, q.name)) {
       if (row.withdrawn) continue;
       const rowRelease = row.ecosystem.includes(":")
         ? row.ecosystem.slice(row.ecosystem.indexOf(":") + 1)
@@ -145,20 +156,32 @@ export function matchPackages(
 
 /** Merges hits whose id sets overlap (a GHSA and the PYSEC record that aliases it are one vulnerability). */
 function groupByAlias(hits: Hit[]): Hit[][] {
-  const groups: Array<{ ids: Set<string>; hits: Hit[] }> = [];
-  for (const h of hits) {
-    const joined = groups.filter((g) => [...h.ids].some((i) => g.ids.has(i)));
-    const target = joined[0] ?? { ids: new Set<string>(), hits: [] };
-    if (!joined[0]) groups.push(target);
-    for (const other of joined.slice(1)) {
-      for (const i of other.ids) target.ids.add(i);
-      target.hits.push(...other.hits);
-      groups.splice(groups.indexOf(other), 1);
+  if (hits.length < 2) return hits.length ? [hits] : [];
+  // Union-find over hits, joined through the ids they share.
+  const parent = hits.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
     }
-    for (const i of h.ids) target.ids.add(i);
-    target.hits.push(h);
-  }
-  return groups.map((g) => g.hits);
+    return i;
+  };
+  const owner = new Map<string, number>();
+  hits.forEach((h, i) => {
+    for (const id of h.ids) {
+      const j = owner.get(id);
+      if (j === undefined) owner.set(id, i);
+      else parent[find(i)] = find(j);
+    }
+  });
+  const groups = new Map<number, Hit[]>();
+  hits.forEach((h, i) => {
+    const r = find(i);
+    const g = groups.get(r);
+    if (g) g.push(h);
+    else groups.set(r, [h]);
+  });
+  return [...groups.values()];
 }
 
 function toFinding(pkg: Package, hits: Hit[], cache: VersionCache): Finding {

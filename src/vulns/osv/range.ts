@@ -4,7 +4,35 @@ import type { OsvAffected, OsvEvent, OsvRange } from "./types.js";
 /** Parses versions once per scheme; matching compares the same few strings many times. */
 export class VersionCache {
   private readonly cache = new Map<string, unknown>();
+  private readonly keys = new Map<string, string>();
+  private readonly listed = new WeakMap<object, Set<string>>();
   constructor(readonly scheme: VersionScheme<unknown>) {}
+
+  /** A canonical key of a version: equal keys mean equal parsed forms (undefined when it does not parse). */
+  key(v: string): string | undefined {
+    let k = this.keys.get(v);
+    if (k === undefined) {
+      const p = this.get(v);
+      if (p === undefined) return undefined;
+      k = JSON.stringify(p);
+      this.keys.set(v, k);
+    }
+    return k;
+  }
+
+  /** The canonical keys of an entry's `versions` list, computed once per entry object. */
+  listedKeys(entry: { versions: readonly string[] }): Set<string> {
+    let s = this.listed.get(entry);
+    if (!s) {
+      s = new Set();
+      for (const v of entry.versions) {
+        const k = this.key(v);
+        if (k !== undefined) s.add(k);
+      }
+      this.listed.set(entry, s);
+    }
+    return s;
+  }
   /** The parsed version, or undefined when the string is not a version of this scheme. */
   get(v: string): unknown {
     if (this.cache.has(v)) return this.cache.get(v);
@@ -100,12 +128,9 @@ export function isAffected(
   if (result.affected) return result;
   if (entry.versions.length > 0) {
     if (entry.versions.includes(version)) return { affected: true };
-    if (parsedEco !== undefined) {
-      for (const listed of entry.versions) {
-        const p = cache.get(listed);
-        if (p !== undefined && cache.scheme.compare(p, parsedEco) === 0) return { affected: true };
-      }
-    }
+    // The same version spelled differently ("1.0" and "1.0.0" in PyPI) is the same version.
+    const k = cache.key(version);
+    if (k !== undefined && cache.listedKeys(entry).has(k)) return { affected: true };
   }
   return result;
 }

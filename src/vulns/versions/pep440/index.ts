@@ -27,7 +27,10 @@ const PRE_NAMES: Record<string, string> = {
 function parse(version: string): Pep440Version {
   const m = RE.exec(version);
   if (!m) throw new VersionError("pep440", version, "not a PEP 440 version");
-  const v: Pep440Version = { epoch: m[1] ? Number(m[1]) : 0, release: m[2]!.split(".").map(Number) };
+  // Trailing zeros do not change the order (1.0 == 1.0.0); dropping them gives one spelling per version.
+  const release = m[2]!.split(".").map(Number);
+  while (release.length > 1 && release[release.length - 1] === 0) release.pop();
+  const v: Pep440Version = { epoch: m[1] ? Number(m[1]) : 0, release };
   if (m[3]) v.pre = [PRE_NAMES[m[3].toLowerCase()]!, m[4] ? Number(m[4]) : 0];
   if (m[5] !== undefined) v.post = Number(m[5]);
   else if (m[6]) v.post = m[7] ? Number(m[7]) : 0;
