@@ -115,7 +115,16 @@ interface CompiledRule {
   matches(f: Finding): boolean;
 }
 
-const idMatcher = (pattern: string) => picomatch(pattern, { nocase: true, dot: true });
+const ID_MATCHERS = new Map<string, (id: string) => boolean>();
+/** Compiled check-id globs, cached: annotations repeat the same few patterns on many findings. */
+function idMatcher(pattern: string): (id: string) => boolean {
+  let m = ID_MATCHERS.get(pattern);
+  if (!m) {
+    m = pattern === "*" ? () => true : picomatch(pattern, { nocase: true, dot: true });
+    if (ID_MATCHERS.size < 1000) ID_MATCHERS.set(pattern, m);
+  }
+  return m;
+}
 
 function compileRule(rule: IgnoreRule): CompiledRule {
   const id = idMatcher(rule.id);
