@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerAdmissionCommands } from "../admission/cli.js";
 import { registerConfigCommands } from "../config/cli.js";
 import { registerImageCommands } from "../images/cli.js";
 import { registerNodeCommands } from "../node/cli.js";
@@ -18,4 +19,5 @@ export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [
   registerRuntimeCommands,
   registerImageCommands,
   registerVulnCommands,
+  registerAdmissionCommands,
 ];

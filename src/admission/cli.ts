@@ -1,0 +1,169 @@
+// `kubeward admission serve | review | manifests`.
+import { promises as fs } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Option } from "commander";
+import { UsageError } from "../cli/errors.js";
+import type { CommandRoots } from "../cli/layers.js";
+import { AdmissionError } from "./errors.js";
+import { type Endpoint, handleReview, loadEngine } from "./handler.js";
+import { admissionManifests, manifestsYaml } from "./manifests.js";
+import { cachedLabels, kubeNamespaceLabels } from "./namespaces.js";
+import { startAdmissionServer } from "./server.js";
+
+function usage(err: unknown): never {
+  if (err instanceof AdmissionError) throw new UsageError(err.message, err.code);
+  throw err;
+}
+
+export function registerAdmissionCommands({ program }: CommandRoots): void {
+  const admission = program
+    .command("admission")
+    .description(
+      "admission controller: serve the webhook, review requests offline, generate install manifests",
+    );
+  admission.exitOverride();
+
+  admission
+    .command("serve")
+    .description("serve /validate and /mutate over HTTPS (plus /healthz, /readyz, /metrics)")
+    .requiredOption("--config <file>", "AdmissionConfig YAML")
+    .requiredOption("--tls-cert <file>", "serving certificate (PEM); reloaded when it changes")
+    .requiredOption("--tls-key <file>", "serving key (PEM); reloaded when it changes")
+    .option("--port <port>", "port to listen on", "8443")
+    .option("--host <host>", "address to listen on", "0.0.0.0")
+    .option("--kube", "read namespace labels from the Kubernetes API (in-cluster config or kubeconfig)")
+    .action(
+      async (opts: {
+        config: string;
+        tlsCert: string;
+        tlsKey: string;
+        port: string;
+        host: string;
+        kube?: boolean;
+      }) => {
+        const port = Number(opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new UsageError(`--port must be a port number, got "${opts.port}"`);
+        const namespaceLabels = opts.kube
+          ? cachedLabels(await kubeNamespaceLabels(), 30_000, () => Date.now())
+          : undefined;
+        const engine = await loadEngine(opts.config, namespaceLabels ? { namespaceLabels } : {}).catch(usage);
+        const running = await startAdmissionServer({
+          engine,
+          certFile: opts.tlsCert,
+          keyFile: opts.tlsKey,
+          port,
+          host: opts.host,
+        }).catch(usage);
+        process.stderr.write(
+          `kubeward admission: serving https://${opts.host}:${running.port} (/validate, /mutate)\n`,
+        );
+        await new Promise<void>((resolve) => {
+          const stop = () => void running.close().then(resolve);
+          process.once("SIGTERM", stop);
+          process.once("SIGINT", stop);
+        });
+      },
+    );
+
+  admission
+    .command("review")
+    .description(
+      "evaluate an AdmissionReview offline and print the response the server would send (exit 0 whatever the decision)",
+    )
+    .argument("<request>", "AdmissionReview JSON file; - reads standard input")
+    .requiredOption("--config <file>", "AdmissionConfig YAML")
+    .addOption(
+      new Option("--endpoint <endpoint>", "which webhook to answer as")
+        .choices(["validate", "mutate"])
+        .default("validate"),
+    )
+    .action(async (file: string, opts: { config: string; endpoint: Endpoint }) => {
+      let body: Buffer;
+      try {
+        body = file === "-" ? await readStdin() : await fs.readFile(file);
+      } catch (err) {
+        throw new UsageError(
+          `cannot read AdmissionReview "${file}": ${(err as Error).message}`,
+          "review-unreadable",
+        );
+      }
+      const engine = await loadEngine(opts.config).catch(usage);
+      const h = await handleReview(engine, opts.endpoint, body, file === "-" ? "standard input" : file);
+      if (h.errorCode) throw new UsageError(String((h.payload as { message: string }).message), h.errorCode);
+      process.stdout.write(`${JSON.stringify(h.payload, null, 2)}\n`);
+    });
+
+  admission
+    .command("manifests")
+    .description("generate the Namespace, RBAC, Deployment, Service, TLS material and webhook configurations")
+    .option("--namespace <ns>", "namespace to install into", "kubeward")
+    .option("--image <image>", "kubeward image", "ghcr.io/kubeward/kubeward:0.1.0")
+    .option("--replicas <n>", "replicas", "2")
+    .option("--config <file>", "AdmissionConfig to ship (default: warn-only Pod Security)")
+    .addOption(
+      new Option("--failure-policy <policy>", "failurePolicy of the validating webhook")
+        .choices(["Fail", "Ignore"])
+        .default("Fail"),
+    )
+    .addOption(
+      new Option("--mutate-failure-policy <policy>", "failurePolicy of the mutating webhook")
+        .choices(["Fail", "Ignore"])
+        .default("Ignore"),
+    )
+    .option("--mutate", "also generate the MutatingWebhookConfiguration")
+    .option("--cert-manager", "use cert-manager for the serving certificate instead of generating one")
+    .option("-o, --output <dir>", "write one file per object into this directory instead of standard output")
+    .action(
+      async (opts: {
+        namespace: string;
+        image: string;
+        replicas: string;
+        config?: string;
+        failurePolicy: "Fail" | "Ignore";
+        mutateFailurePolicy: "Fail" | "Ignore";
+        mutate?: boolean;
+        certManager?: boolean;
+        output?: string;
+      }) => {
+        const replicas = Number(opts.replicas);
+        if (!Number.isInteger(replicas) || replicas < 1)
+          throw new UsageError(`--replicas must be a whole number >= 1, got "${opts.replicas}"`);
+        let configYaml: string | undefined;
+        if (opts.config) {
+          configYaml = await fs.readFile(opts.config, "utf8").catch((err: Error) => {
+            throw new UsageError(`cannot read config "${opts.config}": ${err.message}`);
+          });
+          await loadEngine(opts.config).catch(usage); // ship only a config that loads
+        }
+        const objects = admissionManifests({
+          namespace: opts.namespace,
+          image: opts.image,
+          replicas,
+          validateFailurePolicy: opts.failurePolicy,
+          mutateFailurePolicy: opts.mutateFailurePolicy,
+          mutate: opts.mutate === true,
+          certManager: opts.certManager === true,
+          ...(configYaml !== undefined ? { configYaml } : {}),
+        });
+        if (!opts.output) {
+          process.stdout.write(manifestsYaml(objects));
+          return;
+        }
+        await mkdir(opts.output, { recursive: true });
+        for (const [i, o] of objects.entries()) {
+          const name = `${String(i).padStart(2, "0")}-${String(o.kind).toLowerCase()}.yaml`;
+          await writeFile(join(opts.output, name), manifestsYaml([o]), {
+            mode: o.kind === "Secret" ? 0o600 : 0o644,
+          });
+        }
+      },
+    );
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,73 @@
+// Signature gate: images matching a rule's patterns must carry a signature the SignatureVerifier
+// accepts under the rule's policy. Verdicts are cached by digest (per rule).
+import type { SignatureVerdict } from "../../core/image-gates.js";
+import { containersOf } from "../../core/podspec.js";
+import { parseDockerRef } from "../../images/ref.js";
+import { globMatch } from "./images.js";
+import type { AdmissionRuleFamily, RuleHit } from "./types.js";
+
+/** Verdicts by "<rule index>|<digest>"; a tag-only image is keyed by the digest the verifier reports. */
+export const signatureCacheKey = (rule: number, digest: string) => `${rule}|${digest}`;
+
+export const signaturesFamily: AdmissionRuleFamily = {
+  name: "signatures",
+  enabled: (config) => config.signatures.length > 0,
+  async evaluate(ctx) {
+    if (!ctx.pod) return [];
+    const hits: RuleHit[] = [];
+    const cache = ctx.gates.signatureCache;
+    const jobs: Array<Promise<void>> = [];
+    ctx.config.signatures.forEach((rule, ri) => {
+      if (!ctx.inScope(rule)) return;
+      for (const c of containersOf(ctx.pod!)) {
+        const image = c.container.image;
+        if (typeof image !== "string") continue;
+        let ref: ReturnType<typeof parseDockerRef>;
+        try {
+          ref = parseDockerRef(image);
+        } catch {
+          continue; // the image rules report bad references
+        }
+        if (!rule.images.some((p) => globMatch(p, `${ref.registry}/${ref.repository}`))) continue;
+        const base = {
+          rule: "image-signature",
+          mode: rule.mode,
+          container: c.name,
+          path: [...c.path, "image"],
+          severity: "high" as const,
+        };
+        const verifier = ctx.gates.signatureVerifier;
+        if (!verifier) {
+          hits.push({
+            ...base,
+            message: `container "${c.name}" image ${image} needs a verified signature, but no signature verifier is configured`,
+          });
+          continue;
+        }
+        const cached = ref.digest ? cache.get(signatureCacheKey(ri, ref.digest)) : undefined;
+        const handle = (v: SignatureVerdict) => {
+          if (v.digest) cache.set(signatureCacheKey(ri, v.digest), v);
+          if (!v.verified)
+            hits.push({
+              ...base,
+              message: `container "${c.name}" image ${image} has no valid signature: ${v.reasons.join("; ") || "not verified"}`,
+            });
+        };
+        if (cached) {
+          handle(cached);
+          continue;
+        }
+        jobs.push(
+          verifier.verify(image, rule.policy).then(handle, (err: unknown) => {
+            hits.push({
+              ...base,
+              message: `container "${c.name}" image ${image}: signature verification failed: ${(err as Error).message}`,
+            });
+          }),
+        );
+      }
+    });
+    await Promise.all(jobs);
+    return hits;
+  },
+};

@@ -1,0 +1,206 @@
+// The HTTPS admission server: /validate, /mutate, /healthz, /readyz, /metrics. Transport only: every
+// review goes through handleReview, like the offline command. Certificate and key files are reloaded
+// when they change; bad requests get a 4xx Status answer; slow or oversized bodies are cut off.
+import { promises as fs } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { AdmissionEngine } from "./engine.js";
+import { AdmissionError } from "./errors.js";
+import { badRequestPayload, type Endpoint, handleReview } from "./handler.js";
+import { AdmissionMetrics } from "./metrics.js";
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface ServerOptions {
+  engine: AdmissionEngine;
+  certFile: string;
+  keyFile: string;
+  port?: number;
+  host?: string;
+  maxBodyBytes?: number;
+  /** Time a client has to send its whole body (default 10 s). */
+  bodyTimeoutMs?: number;
+  /** Time a client has to send its headers (default 10 s). */
+  headersTimeoutMs?: number;
+  /** How often the certificate files are checked for changes (default 5 s). */
+  reloadIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  metrics: AdmissionMetrics;
+  /** Checks the certificate files now and reloads them if they changed. */
+  reloadTls(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+async function readTls(
+  certFile: string,
+  keyFile: string,
+): Promise<{ cert: Buffer; key: Buffer; stamp: string }> {
+  try {
+    const [cs, ks] = await Promise.all([fs.stat(certFile), fs.stat(keyFile)]);
+    const [cert, key] = await Promise.all([fs.readFile(certFile), fs.readFile(keyFile)]);
+    return { cert, key, stamp: `${cs.mtimeMs}:${cs.size}:${ks.mtimeMs}:${ks.size}` };
+  } catch (err) {
+    throw new AdmissionError(
+      "tls-unreadable",
+      `cannot read TLS certificate ${certFile} or key ${keyFile}: ${(err as Error).message}`,
+    );
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, close = false): void {
+  if (res.headersSent) return;
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...(close ? { connection: "close" } : {}),
+  });
+  res.end(text);
+}
+
+export async function startAdmissionServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
+  const bodyTimeout = opts.bodyTimeoutMs ?? 10_000;
+  const metrics = new AdmissionMetrics();
+  let tls = await readTls(opts.certFile, opts.keyFile);
+
+  const refuse = (res: ServerResponse, status: number, code: string, message: string, close = false) => {
+    metrics.recordBadRequest(code);
+    send(res, status, badRequestPayload(code, message, status), close);
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const url = (req.url ?? "/").split("?")[0];
+    if (url === "/healthz" || url === "/readyz") return send(res, 200, "ok");
+    if (url === "/metrics") return send(res, 200, metrics.render());
+    if (url !== "/validate" && url !== "/mutate")
+      return refuse(res, 404, "not-found", `no endpoint ${url} (use /validate or /mutate)`);
+    if (req.method !== "POST")
+      return refuse(res, 405, "method", `${req.method} ${url}: use POST with an AdmissionReview body`);
+    const endpoint = url.slice(1) as Endpoint;
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > maxBody) {
+      refuse(
+        res,
+        413,
+        "body-too-large",
+        `request body of ${declared} bytes is over the ${maxBody}-byte limit`,
+        true,
+      );
+      req.destroy();
+      return;
+    }
+    const started = process.hrtime.bigint();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      refuse(res, 408, "body-timeout", `request body not received within ${bodyTimeout / 1000}s`, true);
+      req.destroy();
+    }, bodyTimeout);
+    req.on("data", (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > maxBody) {
+        done = true;
+        clearTimeout(timer);
+        refuse(res, 413, "body-too-large", `request body is over the ${maxBody}-byte limit`, true);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("error", () => {
+      done = true;
+      clearTimeout(timer);
+    });
+    req.on("end", () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const body = Buffer.concat(chunks);
+      handleReview(opts.engine, endpoint, body)
+        .then((h) => {
+          if (h.errorCode) metrics.recordBadRequest(h.errorCode);
+          else {
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            metrics.recordRequest(endpoint, h.decision, seconds, h.dryRun);
+            metrics.recordPolicyErrors(h.policyErrors.length);
+          }
+          send(res, h.httpStatus, h.payload);
+        })
+        .catch((err: unknown) => {
+          metrics.recordPolicyErrors(1);
+          log(`kubeward admission: internal error: ${(err as Error).stack ?? String(err)}`);
+          send(res, 500, badRequestPayload("internal", `internal error: ${(err as Error).message}`, 500));
+        });
+    });
+  };
+
+  const server = createServer({ cert: tls.cert, key: tls.key, minVersion: "TLSv1.2" }, onRequest);
+  server.headersTimeout = opts.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = Math.max(bodyTimeout + 5_000, server.headersTimeout + 1_000);
+  server.keepAliveTimeout = 30_000;
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  server.on("tlsClientError", () => {
+    // a client that fails the handshake only affects itself
+  });
+
+  const reloadTls = async (): Promise<boolean> => {
+    let next: Awaited<ReturnType<typeof readTls>>;
+    try {
+      next = await readTls(opts.certFile, opts.keyFile);
+    } catch (err) {
+      log(`kubeward admission: ${(err as Error).message}; keeping the current certificate`);
+      return false;
+    }
+    if (next.stamp === tls.stamp && next.cert.equals(tls.cert) && next.key.equals(tls.key)) return false;
+    try {
+      server.setSecureContext({ cert: next.cert, key: next.key });
+    } catch (err) {
+      log(
+        `kubeward admission: new certificate or key rejected (${(err as Error).message}); keeping the current one`,
+      );
+      tls = { ...tls, stamp: next.stamp };
+      return false;
+    }
+    tls = next;
+    log("kubeward admission: reloaded TLS certificate and key");
+    return true;
+  };
+  const interval = setInterval(() => void reloadTls(), opts.reloadIntervalMs ?? 5_000);
+  interval.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 8443, opts.host ?? "0.0.0.0", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    metrics,
+    reloadTls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(interval);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,96 @@
+// TLS material for the webhook: a CA and a serving certificate for the Service's DNS names, made
+// with the openssl command line (node:crypto makes keys but not X.509 certificates).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AdmissionError } from "./errors.js";
+
+export interface TlsMaterial {
+  caCert: string;
+  caKey: string;
+  cert: string;
+  key: string;
+}
+
+/** The DNS names the API server uses to reach a Service. */
+export function serviceDnsNames(service: string, namespace: string): string[] {
+  return [
+    service,
+    `${service}.${namespace}`,
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.cluster.local`,
+  ];
+}
+
+function openssl(args: string[], cwd: string): void {
+  const r = spawnSync("openssl", args, { cwd, encoding: "utf8" });
+  if (r.error || r.status !== 0)
+    throw new AdmissionError(
+      "usage",
+      `openssl ${args[0]} failed: ${r.error?.message ?? r.stderr.trim()} (is the openssl command installed?)`,
+    );
+}
+
+/** A fresh CA (ECDSA P-256) and a serving certificate it signs, valid for `days` days. */
+export function generateTls(dnsNames: readonly string[], days = 365): TlsMaterial {
+  const dir = mkdtempSync(join(tmpdir(), "kw-tls-"));
+  try {
+    openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
+    openssl(
+      [
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "ca.key",
+        "-sha256",
+        "-days",
+        String(days),
+        "-subj",
+        "/CN=kubeward-admission-ca",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        "-out",
+        "ca.crt",
+      ],
+      dir,
+    );
+    openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tls.key"], dir);
+    openssl(
+      ["req", "-new", "-key", "tls.key", "-subj", `/CN=${dnsNames[2] ?? dnsNames[0]}`, "-out", "tls.csr"],
+      dir,
+    );
+    writeFileSync(
+      join(dir, "ext.cnf"),
+      `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${dnsNames.map((d) => `DNS:${d}`).join(",")}\n`,
+    );
+    openssl(
+      [
+        "x509",
+        "-req",
+        "-in",
+        "tls.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        String(days),
+        "-sha256",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "tls.crt",
+      ],
+      dir,
+    );
+    const read = (f: string) => readFileSync(join(dir, f), "utf8");
+    return { caCert: read("ca.crt"), caKey: read("ca.key"), cert: read("tls.crt"), key: read("tls.key") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

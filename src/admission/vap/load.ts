@@ -1,0 +1,370 @@
+// Loading ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding objects
+// (admissionregistration.k8s.io/v1) and param objects from YAML files; expressions are compiled here.
+import { promises as fs } from "node:fs";
+import { parseAllDocuments } from "yaml";
+import { matchSelector } from "../../config/checks/lib/selector.js";
+import { isRecord } from "../../core/object.js";
+import { AdmissionError } from "../errors.js";
+import { type CelProgram, compileCel } from "./cel.js";
+
+export const VAP_API_VERSION = "admissionregistration.k8s.io/v1";
+
+export interface ResourceRule {
+  apiGroups: string[];
+  apiVersions: string[];
+  resources: string[];
+  operations: string[];
+  scope: "*" | "Cluster" | "Namespaced";
+  resourceNames: string[];
+}
+
+export interface MatchResources {
+  resourceRules: ResourceRule[];
+  excludeResourceRules: ResourceRule[];
+  namespaceSelector?: Record<string, unknown>;
+  objectSelector?: Record<string, unknown>;
+}
+
+export interface Compiled {
+  expression: string;
+  program: CelProgram;
+}
+
+export interface Validation extends Compiled {
+  message?: string;
+  messageExpression?: Compiled;
+  reason: string;
+}
+
+export interface Policy {
+  name: string;
+  source: string;
+  paramKind?: { apiVersion: string; kind: string };
+  matchConstraints?: MatchResources;
+  matchConditions: Array<Compiled & { name: string }>;
+  variables: Array<Compiled & { name: string }>;
+  validations: Validation[];
+  auditAnnotations: Array<{ key: string; valueExpression: Compiled }>;
+  failurePolicy: "Fail" | "Ignore";
+}
+
+export interface Binding {
+  name: string;
+  source: string;
+  policyName: string;
+  paramRef?: {
+    name?: string;
+    namespace?: string;
+    selector?: Record<string, unknown>;
+    parameterNotFoundAction: "Allow" | "Deny";
+  };
+  matchResources?: MatchResources;
+  validationActions: Array<"Deny" | "Warn" | "Audit">;
+}
+
+export interface LoadedPolicies {
+  policies: Policy[];
+  bindings: Binding[];
+}
+
+const REASONS = ["Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge"];
+
+class Issues {
+  readonly list: string[] = [];
+  add(where: string, msg: string): void {
+    this.list.push(`${where}: ${msg}`);
+  }
+}
+
+function strList(v: unknown, where: string, is: Issues): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) {
+    is.add(where, "must be a list of strings");
+    return [];
+  }
+  return v as string[];
+}
+
+function compile(expr: unknown, where: string, is: Issues): CelProgram | undefined {
+  if (typeof expr !== "string" || expr.trim() === "") {
+    is.add(where, "must be a non-empty CEL expression");
+    return undefined;
+  }
+  try {
+    return compileCel(expr);
+  } catch (err) {
+    is.add(where, `CEL compile error: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function listOrReport(v: unknown, where: string, is: Issues): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (v !== undefined) is.add(where, "must be a list");
+  return [];
+}
+
+function rules(v: unknown, where: string, is: Issues): ResourceRule[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    is.add(where, "must be a list");
+    return [];
+  }
+  return v.flatMap((r, i) => {
+    const w = `${where}[${i}]`;
+    if (!isRecord(r)) {
+      is.add(w, "must be a mapping");
+      return [];
+    }
+    const scope = r.scope ?? "*";
+    if (scope !== "*" && scope !== "Cluster" && scope !== "Namespaced")
+      is.add(`${w}.scope`, "must be *, Cluster or Namespaced");
+    return [
+      {
+        apiGroups: strList(r.apiGroups, `${w}.apiGroups`, is),
+        apiVersions: strList(r.apiVersions, `${w}.apiVersions`, is),
+        resources: strList(r.resources, `${w}.resources`, is),
+        operations: strList(r.operations, `${w}.operations`, is),
+        scope: scope as ResourceRule["scope"],
+        resourceNames: strList(r.resourceNames, `${w}.resourceNames`, is),
+      },
+    ];
+  });
+}
+
+function matchResources(v: unknown, where: string, is: Issues): MatchResources | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isRecord(v)) {
+    is.add(where, "must be a mapping");
+    return undefined;
+  }
+  const m: MatchResources = {
+    resourceRules: rules(v.resourceRules, `${where}.resourceRules`, is),
+    excludeResourceRules: rules(v.excludeResourceRules, `${where}.excludeResourceRules`, is),
+  };
+  for (const k of ["namespaceSelector", "objectSelector"] as const) {
+    if (v[k] === undefined) continue;
+    const r = matchSelector(v[k], {});
+    if (!r.ok) is.add(`${where}.${k}`, r.error);
+    else m[k] = v[k] as Record<string, unknown>;
+  }
+  return m;
+}
+
+function parsePolicy(doc: Record<string, unknown>, where: string, is: Issues): Policy | undefined {
+  const name =
+    isRecord(doc.metadata) && typeof doc.metadata.name === "string" ? doc.metadata.name : undefined;
+  if (!name) is.add(where, "metadata.name is required");
+  const spec = doc.spec;
+  if (!isRecord(spec)) {
+    is.add(where, "spec is required");
+    return undefined;
+  }
+  const w = `${where} (${name})`;
+  const p: Policy = {
+    name: name ?? "",
+    source: where,
+    matchConditions: [],
+    variables: [],
+    validations: [],
+    auditAnnotations: [],
+    failurePolicy: "Fail",
+  };
+  if (spec.failurePolicy !== undefined) {
+    if (spec.failurePolicy !== "Fail" && spec.failurePolicy !== "Ignore")
+      is.add(`${w}.spec.failurePolicy`, "must be Fail or Ignore");
+    else p.failurePolicy = spec.failurePolicy;
+  }
+  if (spec.paramKind !== undefined) {
+    const pk = spec.paramKind;
+    if (!isRecord(pk) || typeof pk.apiVersion !== "string" || typeof pk.kind !== "string")
+      is.add(`${w}.spec.paramKind`, "must have apiVersion and kind");
+    else p.paramKind = { apiVersion: pk.apiVersion, kind: pk.kind };
+  }
+  const mc = matchResources(spec.matchConstraints, `${w}.spec.matchConstraints`, is);
+  if (mc) p.matchConstraints = mc;
+  if (!mc || mc.resourceRules.length === 0)
+    is.add(`${w}.spec.matchConstraints`, "resourceRules are required");
+  const named = (v: unknown, field: string, exprKey: string) =>
+    listOrReport(v, `${w}.spec.${field}`, is).flatMap((x: unknown, i: number) => {
+      if (!isRecord(x) || typeof x.name !== "string") {
+        is.add(`${w}.spec.${field}[${i}]`, "needs a name");
+        return [];
+      }
+      const program = compile(x[exprKey], `${w}.spec.${field}[${i}].${exprKey}`, is);
+      return program ? [{ name: x.name, expression: x[exprKey] as string, program }] : [];
+    });
+  p.matchConditions = named(spec.matchConditions, "matchConditions", "expression");
+  p.variables = named(spec.variables, "variables", "expression");
+  const vals = Array.isArray(spec.validations) ? spec.validations : [];
+  if (spec.validations !== undefined && !Array.isArray(spec.validations))
+    is.add(`${w}.spec.validations`, "must be a list");
+  for (const [i, v] of (vals as unknown[]).entries()) {
+    const vw = `${w}.spec.validations[${i}]`;
+    if (!isRecord(v)) {
+      is.add(vw, "must be a mapping");
+      continue;
+    }
+    const program = compile(v.expression, `${vw}.expression`, is);
+    const reason = v.reason ?? "Invalid";
+    if (typeof reason !== "string" || !REASONS.includes(reason))
+      is.add(`${vw}.reason`, `must be one of ${REASONS.join(", ")}`);
+    let messageExpression: Compiled | undefined;
+    if (v.messageExpression !== undefined) {
+      const mp = compile(v.messageExpression, `${vw}.messageExpression`, is);
+      if (mp) messageExpression = { expression: v.messageExpression as string, program: mp };
+    }
+    if (v.message !== undefined && typeof v.message !== "string") is.add(`${vw}.message`, "must be a string");
+    if (program)
+      p.validations.push({
+        expression: v.expression as string,
+        program,
+        reason: reason as string,
+        ...(typeof v.message === "string" ? { message: v.message } : {}),
+        ...(messageExpression ? { messageExpression } : {}),
+      });
+  }
+  const aas = Array.isArray(spec.auditAnnotations) ? spec.auditAnnotations : [];
+  for (const [i, a] of (aas as unknown[]).entries()) {
+    const aw = `${w}.spec.auditAnnotations[${i}]`;
+    if (!isRecord(a) || typeof a.key !== "string") {
+      is.add(aw, "needs a key");
+      continue;
+    }
+    const program = compile(a.valueExpression, `${aw}.valueExpression`, is);
+    if (program)
+      p.auditAnnotations.push({
+        key: a.key,
+        valueExpression: { expression: a.valueExpression as string, program },
+      });
+  }
+  if (p.validations.length === 0 && p.auditAnnotations.length === 0 && vals.length === 0 && aas.length === 0)
+    is.add(w, "needs at least one validation or auditAnnotation");
+  return p;
+}
+
+function parseBinding(doc: Record<string, unknown>, where: string, is: Issues): Binding | undefined {
+  const name =
+    isRecord(doc.metadata) && typeof doc.metadata.name === "string" ? doc.metadata.name : undefined;
+  if (!name) is.add(where, "metadata.name is required");
+  const spec = doc.spec;
+  if (!isRecord(spec) || typeof spec.policyName !== "string") {
+    is.add(where, "spec.policyName is required");
+    return undefined;
+  }
+  const w = `${where} (${name})`;
+  const actions = strList(spec.validationActions, `${w}.spec.validationActions`, is);
+  if (actions.length === 0) is.add(`${w}.spec.validationActions`, "must list Deny, Warn and/or Audit");
+  for (const a of actions)
+    if (!["Deny", "Warn", "Audit"].includes(a)) is.add(`${w}.spec.validationActions`, `unknown action ${a}`);
+  if (actions.includes("Deny") && actions.includes("Warn"))
+    is.add(`${w}.spec.validationActions`, "Deny and Warn cannot be combined");
+  const b: Binding = {
+    name: name ?? "",
+    source: where,
+    policyName: spec.policyName,
+    validationActions: actions as Binding["validationActions"],
+  };
+  if (spec.paramRef !== undefined) {
+    const pr = spec.paramRef;
+    if (!isRecord(pr)) is.add(`${w}.spec.paramRef`, "must be a mapping");
+    else {
+      const action = pr.parameterNotFoundAction ?? "Deny";
+      if (action !== "Allow" && action !== "Deny")
+        is.add(`${w}.spec.paramRef.parameterNotFoundAction`, "must be Allow or Deny");
+      if ((pr.name === undefined) === (pr.selector === undefined))
+        is.add(`${w}.spec.paramRef`, "needs exactly one of name and selector");
+      b.paramRef = {
+        ...(typeof pr.name === "string" ? { name: pr.name } : {}),
+        ...(typeof pr.namespace === "string" ? { namespace: pr.namespace } : {}),
+        ...(isRecord(pr.selector) ? { selector: pr.selector } : {}),
+        parameterNotFoundAction: action === "Allow" ? "Allow" : "Deny",
+      };
+    }
+  }
+  const mr = matchResources(spec.matchResources, `${w}.spec.matchResources`, is);
+  if (mr) b.matchResources = mr;
+  return b;
+}
+
+async function readDocs(file: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (err) {
+    throw new AdmissionError("policy-invalid", `${file}: cannot read: ${(err as Error).message}`);
+  }
+  return docsOf(text, file);
+}
+
+function docsOf(text: string, file: string): unknown[] {
+  const out: unknown[] = [];
+  for (const d of parseAllDocuments(text)) {
+    if (d.errors.length > 0)
+      throw new AdmissionError("policy-invalid", `${file}: not valid YAML: ${d.errors[0]!.message}`);
+    const v = d.toJS();
+    if (v === null || v === undefined) continue;
+    if (isRecord(v) && v.kind === "List" && Array.isArray(v.items)) out.push(...v.items);
+    else out.push(v);
+  }
+  return out;
+}
+
+/** Parses policy and binding documents; other kinds are an error. Throws "policy-invalid" listing every problem. */
+export function parsePolicyDocs(docs: ReadonlyArray<{ doc: unknown; where: string }>): LoadedPolicies {
+  const is = new Issues();
+  const out: LoadedPolicies = { policies: [], bindings: [] };
+  for (const { doc, where } of docs) {
+    if (!isRecord(doc)) {
+      is.add(where, "not a Kubernetes object");
+      continue;
+    }
+    if (doc.apiVersion !== VAP_API_VERSION) {
+      is.add(where, `apiVersion must be ${VAP_API_VERSION}, got ${JSON.stringify(doc.apiVersion)}`);
+      continue;
+    }
+    if (doc.kind === "ValidatingAdmissionPolicy") {
+      const p = parsePolicy(doc, where, is);
+      if (p) out.policies.push(p);
+    } else if (doc.kind === "ValidatingAdmissionPolicyBinding") {
+      const b = parseBinding(doc, where, is);
+      if (b) out.bindings.push(b);
+    } else
+      is.add(
+        where,
+        `expected ValidatingAdmissionPolicy or ValidatingAdmissionPolicyBinding, got ${JSON.stringify(doc.kind)}`,
+      );
+  }
+  for (const b of out.bindings)
+    if (!out.policies.some((p) => p.name === b.policyName))
+      is.add(b.source, `binding ${b.name} names unknown policy ${b.policyName}`);
+  if (is.list.length > 0)
+    throw new AdmissionError(
+      "policy-invalid",
+      `invalid ValidatingAdmissionPolicy input:\n  ${is.list.join("\n  ")}`,
+    );
+  return out;
+}
+
+/** Reads policy/binding files. */
+export async function loadPolicyFiles(files: readonly string[]): Promise<LoadedPolicies> {
+  const docs: Array<{ doc: unknown; where: string }> = [];
+  for (const f of files)
+    for (const [i, doc] of (await readDocs(f)).entries()) docs.push({ doc, where: `${f}#${i}` });
+  return parsePolicyDocs(docs);
+}
+
+/** Reads param objects (any kind) from files. */
+export async function loadParamFiles(files: readonly string[]): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (const f of files)
+    for (const [i, d] of (await readDocs(f)).entries()) {
+      if (!isRecord(d) || typeof d.kind !== "string" || typeof d.apiVersion !== "string")
+        throw new AdmissionError(
+          "params-invalid",
+          `${f}#${i}: a param must be an object with apiVersion and kind`,
+        );
+      out.push(d);
+    }
+  return out;
+}
