@@ -197,6 +197,16 @@ export function renderTable(input: Report, color: boolean): string {
     }
     out.push("");
   }
+  // Per-section counts (scan node adds them, like kube-bench's summary).
+  if (Array.isArray(report.sections) && report.sections.length > 0) {
+    out.push(paint("bold", "Sections"));
+    for (const s of report.sections as Array<Record<string, unknown>>) {
+      const n = (k: string) => (typeof s[k] === "number" ? s[k] : 0);
+      const line = `${String(s.id).padEnd(6)} ${String(s.title ?? "").padEnd(36)} ${n("pass")} pass, ${n("fail")} fail, ${n("warn")} warn, ${n("manual")} manual${n("skipped") ? `, ${n("skipped")} skipped` : ""}`;
+      out.push(`  ${clean(line)}`);
+    }
+    out.push("");
+  }
   const compliance = Array.isArray(report.compliance) ? report.compliance : [report.compliance];
   for (const c of compliance) {
     if (!isCompliance(c)) continue;
