@@ -270,6 +270,11 @@ describe("JSON", () => {
     expect(r.objects[0].lineOf(["spec", "containers"])).toBe(6);
   });
 
+  it("treats empty files as holding no object", async () => {
+    const r = await loadManifests([write("empty.json", " \n"), write("empty.yaml", "")]);
+    expect(r).toEqual({ objects: [], errors: [], skipped: [] });
+  });
+
   it("reports invalid JSON with code json-syntax and the line", async () => {
     const file = write("bad.json", '{\n  "apiVersion": "v1",\n  "kind": "Pod",\n}\n');
     const r = await loadManifests([file]);

@@ -124,6 +124,7 @@ export function aliasProblem(root: unknown, maxAliasCount: number): string | und
 
 /** Parses a JSON file with JSON's own rules; field lines are computed on demand. */
 export function parseJson(text: string, ctx: ParseContext, sink: ParseSink): void {
+  if (text.trim() === "") return; // an empty file holds no object, as an empty YAML file
   let value: unknown;
   try {
     value = JSON.parse(text);
