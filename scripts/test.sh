@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 #   debootstrap, umoci     build the real Debian test image (../shared/tools/make-debian-image.sh)
 #   docker-registry        the real OCI registry for registry, signing and admission tests
 #   apache2-utils          htpasswd files for the registry's basic auth
-#   kubernetes-client      kubectl (kubectl kustomize) for Kustomize rendering
+#   kubernetes-client      kubectl (kubectl kustomize) for Kustomize rendering, unless a kubectl is already
+#                          installed (another kubectl package owns the same path)
 #   openssl                certificates for the HTTPS servers under test
 #   dpkg                   dpkg --compare-versions, the oracle for the dpkg comparator
-APT_PACKAGES=(debootstrap umoci docker-registry apache2-utils kubernetes-client openssl dpkg)
+APT_PACKAGES=(debootstrap umoci docker-registry apache2-utils openssl dpkg)
+command -v kubectl >/dev/null || APT_PACKAGES+=(kubernetes-client)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
