@@ -4,6 +4,7 @@ import { registerConfigCommands } from "../config/cli.js";
 import { registerImageCommands } from "../images/cli.js";
 import { registerNodeCommands } from "../node/cli.js";
 import { registerRuntimeCommands } from "../runtime/cli.js";
+import { registerSigningCommands } from "../signing/cli.js";
 import { registerVulnCommands } from "../vulns/cli.js";
 
 export interface CommandRoots {
@@ -20,4 +21,5 @@ export const LAYER_COMMANDS: ReadonlyArray<(roots: CommandRoots) => void> = [
   registerImageCommands,
   registerVulnCommands,
   registerAdmissionCommands,
+  registerSigningCommands,
 ];
