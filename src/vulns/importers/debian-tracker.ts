@@ -78,7 +78,7 @@ export function trackerPackageToOsv(pkg: string, issues: unknown, modified: stri
     out.records.push({
       id: `DEBIAN-${issue}-${pkg}`,
       modified,
-      aliases: issue.startsWith("CVE-") ? [issue] : [],
+      aliases: [issue],
       ...(typeof body.description === "string" ? { summary: body.description } : {}),
       severity: [],
       affected,

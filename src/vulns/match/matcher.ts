@@ -187,7 +187,10 @@ function groupByAlias(hits: Hit[]): Hit[][] {
 function toFinding(pkg: Package, hits: Hit[], cache: VersionCache): Finding {
   const ids = new Set<string>();
   for (const h of hits) for (const i of h.ids) ids.add(i);
-  const id = primaryId(ids);
+  // A feed's own record ids (DEBIAN-CVE-...-perl) name the record; the issue ids they alias name the vulnerability.
+  const recordIds = new Set(hits.map((h) => h.row.vulnId));
+  const issueIds = [...ids].filter((i) => !recordIds.has(i));
+  const id = primaryId(issueIds.length > 0 ? issueIds : ids);
   // Prefer the distribution's own record, then the one that names a fix, then the newest.
   const ranked = [...hits].sort(
     (a, b) =>
