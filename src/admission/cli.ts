@@ -70,29 +70,34 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
   admission
     .command("review")
     .description(
-      "evaluate an AdmissionReview offline and print the response the server would send (exit 0 whatever the decision)",
+      "evaluate AdmissionReviews offline and print the responses the server would send (exit 0 whatever the decision; several files print a JSON array)",
     )
-    .argument("<request>", "AdmissionReview JSON file; - reads standard input")
+    .argument("<requests...>", "AdmissionReview JSON files; - reads standard input")
     .requiredOption("--config <file>", "AdmissionConfig YAML")
     .addOption(
       new Option("--endpoint <endpoint>", "which webhook to answer as")
         .choices(["validate", "mutate"])
         .default("validate"),
     )
-    .action(async (file: string, opts: { config: string; endpoint: Endpoint }) => {
-      let body: Buffer;
-      try {
-        body = file === "-" ? await readStdin() : await fs.readFile(file);
-      } catch (err) {
-        throw new UsageError(
-          `cannot read AdmissionReview "${file}": ${(err as Error).message}`,
-          "review-unreadable",
-        );
-      }
+    .action(async (files: string[], opts: { config: string; endpoint: Endpoint }) => {
       const engine = await loadEngine(opts.config).catch(usage);
-      const h = await handleReview(engine, opts.endpoint, body, file === "-" ? "standard input" : file);
-      if (h.errorCode) throw new UsageError(String((h.payload as { message: string }).message), h.errorCode);
-      process.stdout.write(`${JSON.stringify(h.payload, null, 2)}\n`);
+      const out: Record<string, unknown>[] = [];
+      for (const file of files) {
+        let body: Buffer;
+        try {
+          body = file === "-" ? await readStdin() : await fs.readFile(file);
+        } catch (err) {
+          throw new UsageError(
+            `cannot read AdmissionReview "${file}": ${(err as Error).message}`,
+            "review-unreadable",
+          );
+        }
+        const h = await handleReview(engine, opts.endpoint, body, file === "-" ? "standard input" : file);
+        if (h.errorCode)
+          throw new UsageError(String((h.payload as { message: string }).message), h.errorCode);
+        out.push(h.payload);
+      }
+      process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : out, null, 2)}\n`);
     });
 
   admission

@@ -1,0 +1,87 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { request } from "node:https";
+import { resolve } from "node:path";
+import { connect } from "node:tls";
+
+export const ROOT = resolve(import.meta.dirname, "..", "..");
+export const BIN = resolve(ROOT, "bin", "kubeward");
+
+/** Builds dist/ when the admission layer is missing or older than its sources (type errors elsewhere do not stop tsc emitting). */
+export function ensureAdmissionBuilt(): void {
+  const out = resolve(ROOT, "dist", "admission", "cli.js");
+  const src = resolve(ROOT, "src", "admission", "cli.ts");
+  const layers = resolve(ROOT, "dist", "cli", "layers.js");
+  if (existsSync(out) && existsSync(layers) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return;
+  spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
+  if (!existsSync(out)) throw new Error("build failed: dist/admission/cli.js was not produced");
+}
+
+export function kubeward(
+  args: string[],
+  input?: string,
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    input,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+  json(): Record<string, unknown>;
+}
+
+export function post(
+  port: number,
+  ca: string,
+  path: string,
+  body: string | Buffer,
+  method = "POST",
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
+  return new Promise((resolveP, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        servername: "localhost",
+        port,
+        path,
+        method,
+        ca,
+        headers: { "content-type": "application/json", ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          resolveP({
+            status: res.statusCode ?? 0,
+            body: text,
+            json: () => JSON.parse(text) as Record<string, unknown>,
+          });
+        });
+      },
+    );
+    req.on("error", reject);
+    if (method !== "GET") req.end(body);
+    else req.end();
+  });
+}
+
+/** The SHA-256 fingerprint of the certificate a fresh TLS connection sees. */
+export function peerFingerprint(port: number, ca: string): Promise<string> {
+  return new Promise((resolveP, reject) => {
+    const s = connect({ host: "127.0.0.1", port, servername: "localhost", ca }, () => {
+      const fp = s.getPeerCertificate().fingerprint256;
+      s.end();
+      resolveP(fp);
+    });
+    s.on("error", reject);
+  });
+}
