@@ -1,0 +1,140 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAdmissionConfig } from "../../src/admission/config.js";
+import { AdmissionEngine } from "../../src/admission/engine.js";
+import type { AdmissionRequest } from "../../src/admission/review.js";
+import {
+  createCosignVerifier,
+  generateEcdsaKey,
+  publicKeyPem,
+  signImage,
+  signImageBundle,
+} from "../../src/signing/index.js";
+import { pushTestImage, startRegistry, type TestRegistry, VECTORS } from "./helpers.js";
+
+let reg: TestRegistry;
+beforeAll(async () => {
+  reg = await startRegistry();
+});
+afterAll(() => reg?.stop());
+
+const alice = generateEcdsaKey();
+const mallory = generateEcdsaKey();
+
+describe("createCosignVerifier (the admission controller's SignatureVerifier)", () => {
+  it("verifies by key, reports reasons, requires annotations, caches by digest and honours the TTL", async () => {
+    const digest = await pushTestImage(reg.host, "kw/adm", "1", "admitted");
+    await signImage(`${reg.host}/kw/adm:1`, { key: alice, annotations: { env: "prod" } });
+    let t = 0;
+    const v = createCosignVerifier({ now: () => t, ttlMs: 1000 });
+    const policy = { keys: [publicKeyPem(alice)] };
+    const ok = await v.verify(`${reg.host}/kw/adm:1`, policy);
+    expect(ok).toMatchObject({ verified: true, digest });
+    expect(ok.reasons[0]).toMatch(/^signed by key [0-9a-f]{16} /);
+    expect(
+      (await v.verify(`${reg.host}/kw/adm:1`, { ...policy, annotations: { env: "prod" } })).verified,
+    ).toBe(true);
+    const ann = await v.verify(`${reg.host}/kw/adm:1`, { ...policy, annotations: { env: "dev" } });
+    expect(ann.verified).toBe(false);
+    expect(ann.reasons[0]).toMatch(/env=dev/);
+    const bad = await v.verify(`${reg.host}/kw/adm@${digest}`, { keys: [publicKeyPem(mallory)] });
+    expect(bad).toMatchObject({ verified: false, digest });
+    expect(bad.reasons[0]).toMatch(/does not verify/);
+    expect(v.cacheSize).toBe(4);
+
+    // cached: a signature added now is not seen until the verdict expires
+    await signImage(`${reg.host}/kw/adm:1`, { key: mallory });
+    expect((await v.verify(`${reg.host}/kw/adm@${digest}`, { keys: [publicKeyPem(mallory)] })).verified).toBe(
+      false,
+    );
+    t = 5000;
+    expect((await v.verify(`${reg.host}/kw/adm@${digest}`, { keys: [publicKeyPem(mallory)] })).verified).toBe(
+      true,
+    );
+
+    // the tag moves to an unsigned image: the new digest is checked, not the cached one
+    const moved = await pushTestImage(reg.host, "kw/adm", "1", "moved");
+    const m = await v.verify(`${reg.host}/kw/adm:1`, policy);
+    expect(m).toMatchObject({ verified: false, digest: moved });
+    expect(m.reasons[0]).toMatch(/no signatures found/);
+  });
+
+  it("never throws: bad policies, bad keys and unreachable registries become verdicts with reasons", async () => {
+    const v = createCosignVerifier();
+    expect(await v.verify(`${reg.host}/kw/none:1`, {})).toEqual({
+      verified: false,
+      reasons: ["the policy names no key and no certificate identity"],
+    });
+    const badKey = await v.verify(`${reg.host}/kw/none:1`, { keys: ["not a key"] });
+    expect(badKey.verified).toBe(false);
+    expect(badKey.reasons[0]).toMatch(/no PEM block/);
+    const missing = await v.verify(`${reg.host}/kw/none:1`, { keys: [publicKeyPem(alice)] });
+    expect(missing.reasons[0]).toMatch(/tag 1 not found/);
+    const keyless = await v.verify(`${reg.host}/kw/none@sha256:${"a".repeat(64)}`, {
+      certificateIdentity: "x",
+    });
+    expect(keyless.reasons).toContain("keyless policy but the verifier has no trusted root");
+    const ctl = new AbortController();
+    ctl.abort();
+    expect((await v.verify("x", { keys: [] }, { signal: ctl.signal })).verified).toBe(false);
+    expect(v.cacheSize).toBe(1);
+  });
+
+  it("accepts key-signed Sigstore bundles when configured for offline bundles", async () => {
+    await pushTestImage(reg.host, "kw/adm-bundle", "1", "bundled");
+    await signImageBundle(`${reg.host}/kw/adm-bundle:1`, { key: alice });
+    const strict = createCosignVerifier({ trustedRoot: join(VECTORS, "trusted_root.json") });
+    expect(
+      (await strict.verify(`${reg.host}/kw/adm-bundle:1`, { keys: [publicKeyPem(alice)] })).verified,
+    ).toBe(false);
+    const lax = createCosignVerifier({ ignoreTlog: true });
+    const r = await lax.verify(`${reg.host}/kw/adm-bundle:1`, { keys: [publicKeyPem(alice)] });
+    expect(r.verified).toBe(true);
+    expect(r.reasons[0]).toMatch(/Sigstore bundle/);
+  });
+});
+
+describe("the admission controller requires signatures through the verifier", () => {
+  it("denies an unsigned or wrongly signed pod image and admits a signed one", async () => {
+    await pushTestImage(reg.host, "team/app", "signed", "signed app");
+    await pushTestImage(reg.host, "team/app", "unsigned", "unsigned app");
+    await signImage(`${reg.host}/team/app:signed`, { key: alice });
+    const config = parseAdmissionConfig(
+      [
+        "apiVersion: kubeward.io/v1alpha1",
+        "kind: AdmissionConfig",
+        "signatures:",
+        "  - mode: enforce",
+        `    images: ["${reg.host}/team/*"]`,
+        "    keys:",
+        `      - |\n${publicKeyPem(alice)
+          .trimEnd()
+          .split("\n")
+          .map((l) => `        ${l}`)
+          .join("\n")}`,
+      ].join("\n"),
+      "config.yaml",
+    );
+    const engine = new AdmissionEngine(config, { signatureVerifier: createCosignVerifier() });
+    const review = (image: string): AdmissionRequest => ({
+      uid: "u1",
+      kind: { group: "", version: "v1", kind: "Pod" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      namespace: "default",
+      name: "p",
+      operation: "CREATE",
+      userInfo: { username: "dev" },
+      object: {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "p", namespace: "default" },
+        spec: { containers: [{ name: "app", image }] },
+      },
+    });
+    const signed = await engine.validate(review(`${reg.host}/team/app:signed`));
+    expect(signed.response.allowed).toBe(true);
+    const unsigned = await engine.validate(review(`${reg.host}/team/app:unsigned`));
+    expect(unsigned.response.allowed).toBe(false);
+    expect(JSON.stringify(unsigned.response)).toMatch(/no signatures found/);
+  });
+});
