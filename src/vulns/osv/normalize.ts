@@ -85,6 +85,9 @@ export function normalizeOsv(raw: unknown): OsvRecord {
     .filter(isObj)
     .filter((s) => str(s.type) && str(s.score))
     .map((s) => ({ type: s.type as string, score: s.score as string }));
+  // A distribution's own rating at record level (Ubuntu writes {"type": "Ubuntu", "score": "medium"}).
+  const distroRating = severity.find((s) => !s.type.startsWith("CVSS_"))?.score;
+  if (distroRating) for (const a of affected) a.severity ??= distroRating;
   const dbs = isObj(raw.database_specific) ? raw.database_specific : {};
   const rec: OsvRecord = {
     id,
