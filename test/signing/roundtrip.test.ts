@@ -135,3 +135,36 @@ describe("sign and verify against a real registry", () => {
     expect(ok.verified).toHaveLength(1);
   });
 });
+
+describe("hostile signature images", () => {
+  it("reports each malformed layer and still accepts the valid one", async () => {
+    const digest = await pushTestImage(reg.host, "kw/hostile", "1", "hostile");
+    await signImage(`${reg.host}/kw/hostile:1`, { key: alice });
+    const repo = new Repo(parseDockerRef(`${reg.host}/kw/hostile`));
+    const tag = cosignTag(digest, "sig");
+    const doc = JSON.parse((await repo.manifest(tag))!.buf.toString("utf8"));
+    const good = doc.layers[0];
+    const noSig = { ...good, annotations: {} };
+    const notB64 = { ...good, annotations: { [SIG_ANNOTATION]: "***" } };
+    const wrongType = { ...good, mediaType: "application/octet-stream" };
+    const notJson = await repo.pushBlob(Buffer.from("not json"), good.mediaType);
+    doc.layers = [noSig, notB64, wrongType, { ...notJson, annotations: good.annotations }, good];
+    await repo.putManifest(tag, Buffer.from(JSON.stringify(doc)), OCI_MANIFEST);
+    const v = await verifyImageSignatures(`${reg.host}/kw/hostile:1`, { keys: trusted() });
+    expect(v.verified.map((s) => s.layer)).toEqual([4]);
+    expect(v.reasons).toEqual([
+      `signature 0: no ${SIG_ANNOTATION} annotation`,
+      `signature 1: the ${SIG_ANNOTATION} annotation is not base64`,
+      "signature 2: layer media type is application/octet-stream, not application/vnd.dev.cosign.simplesigning.v1+json",
+      "signature 3: signature does not verify over the payload with the key alice.pub (tampered payload or signature, or another signer)",
+    ]);
+    // a signature manifest that is not JSON fails the whole verification with a code
+    await repo.putManifest(
+      tag,
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: doc.config })),
+      OCI_MANIFEST,
+    );
+    const err = await verifyImageSignatures(`${reg.host}/kw/hostile:1`, { keys: trusted() }).catch((e) => e);
+    expect(err.code).toBe("bad-signature-manifest");
+  });
+});
