@@ -1,0 +1,127 @@
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { admissionManifests, manifestsYaml } from "../../src/admission/manifests.js";
+import { generateTls, serviceDnsNames } from "../../src/admission/tls.js";
+import { matchSelector } from "../../src/config/checks/lib/selector.js";
+import { scanManifests } from "../../src/config/scan.js";
+
+type Obj = Record<string, any>;
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), "kw-adm-m-"));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const tls = generateTls(serviceDnsNames("kubeward-admission", "kubeward"));
+const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
+
+describe("admission manifests", () => {
+  const objects = admissionManifests({ tls, mutate: true }) as Obj[];
+
+  it("contains every piece of a safe install", () => {
+    const kinds = objects.map((o) => o.kind);
+    for (const k of [
+      "Namespace",
+      "ServiceAccount",
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "ConfigMap",
+      "Secret",
+      "Deployment",
+      "PodDisruptionBudget",
+      "Service",
+      "ValidatingWebhookConfiguration",
+      "MutatingWebhookConfiguration",
+    ])
+      expect(kinds).toContain(k);
+    const dep = byKind(objects, "Deployment")[0]!;
+    expect(dep.spec.replicas).toBe(2);
+    expect(dep.spec.template.spec.affinity.podAntiAffinity).toBeDefined();
+    expect(dep.spec.template.spec.containers[0].resources.limits).toEqual({ cpu: "1", memory: "256Mi" });
+    expect(byKind(objects, "PodDisruptionBudget")[0]!.spec.minAvailable).toBe(1);
+    expect(byKind(objects, "ClusterRole")[0]!.rules).toEqual([
+      { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
+    ]);
+  });
+
+  it("webhooks: failure policies, timeout, no side effects, and never their own or system namespaces", () => {
+    const v = byKind(objects, "ValidatingWebhookConfiguration")[0]!.webhooks[0];
+    const m = byKind(objects, "MutatingWebhookConfiguration")[0]!.webhooks[0];
+    expect(v.failurePolicy).toBe("Fail");
+    expect(m.failurePolicy).toBe("Ignore");
+    for (const w of [v, m]) {
+      expect(w.timeoutSeconds).toBe(5);
+      expect(w.sideEffects).toBe("None");
+      for (const ns of ["kubeward", "kube-system", "kube-node-lease"])
+        expect(matchSelector(w.namespaceSelector, { "kubernetes.io/metadata.name": ns })).toEqual({
+          ok: true,
+          matches: false,
+        });
+      expect(matchSelector(w.namespaceSelector, { "kubernetes.io/metadata.name": "team-a" })).toEqual({
+        ok: true,
+        matches: true,
+      });
+    }
+    const custom = admissionManifests({
+      tls,
+      namespace: "sec-tools",
+      validateFailurePolicy: "Ignore",
+    }) as Obj[];
+    const cv = byKind(custom, "ValidatingWebhookConfiguration")[0]!.webhooks[0];
+    expect(cv.failurePolicy).toBe("Ignore");
+    expect(
+      matchSelector(cv.namespaceSelector, { "kubernetes.io/metadata.name": "sec-tools" }).ok &&
+        matchSelector(cv.namespaceSelector, { "kubernetes.io/metadata.name": "sec-tools" }),
+    ).toEqual({ ok: true, matches: false });
+    expect(byKind(custom, "MutatingWebhookConfiguration")).toEqual([]);
+  });
+
+  it("ships a CA bundle that signed a serving certificate for the Service's names", () => {
+    const v = byKind(objects, "ValidatingWebhookConfiguration")[0]!.webhooks[0];
+    const ca = new X509Certificate(Buffer.from(v.clientConfig.caBundle, "base64"));
+    const secret = byKind(objects, "Secret")[0]!;
+    const cert = new X509Certificate(Buffer.from(secret.data["tls.crt"], "base64"));
+    expect(cert.verify(ca.publicKey)).toBe(true);
+    for (const name of ["kubeward-admission.kubeward.svc", "kubeward-admission.kubeward.svc.cluster.local"])
+      expect(cert.checkHost(name)).toBe(name);
+    expect(v.clientConfig.service).toEqual({
+      name: "kubeward-admission",
+      namespace: "kubeward",
+      path: "/validate",
+      port: 443,
+    });
+  });
+
+  it("with cert-manager: an Issuer, a Certificate and CA injection instead of a Secret", () => {
+    const cm = admissionManifests({ certManager: true }) as Obj[];
+    expect(byKind(cm, "Secret")).toEqual([]);
+    expect(byKind(cm, "Certificate")[0]!.spec.dnsNames).toContain("kubeward-admission.kubeward.svc");
+    const vwc = byKind(cm, "ValidatingWebhookConfiguration")[0]!;
+    expect(vwc.metadata.annotations["cert-manager.io/inject-ca-from"]).toBe("kubeward/kubeward-admission");
+    expect(vwc.webhooks[0].clientConfig.caBundle).toBeUndefined();
+  });
+
+  it("passes kubeward's own restricted Pod Security scan", async () => {
+    const file = join(tmp, "install.yaml");
+    const text = manifestsYaml(objects);
+    writeFileSync(file, text);
+    expect(parseAllDocuments(text).length).toBe(objects.length);
+    const report = await scanManifests([file], { pssLevel: "restricted", pssVersion: "latest" });
+    expect(report.errors).toEqual([]);
+    const pss = report.findings.filter((f) => f.checkId.startsWith("KW-POD-"));
+    expect(pss).toEqual([]);
+    // the scan did look at the Deployment (a broken variant is caught)
+    const broken = structuredClone(objects);
+    byKind(
+      broken,
+      "Deployment",
+    )[0]!.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    writeFileSync(file, manifestsYaml(broken));
+    const again = await scanManifests([file], { pssLevel: "restricted", pssVersion: "latest" });
+    expect(again.findings.some((f) => f.checkId === "KW-POD-001")).toBe(true);
+  });
+});
