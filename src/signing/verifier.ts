@@ -1,7 +1,7 @@
 // The admission controller's view of signing (src/core/image-gates.ts): image and policy in, verdict
 // with one-line reasons out. Verdicts are cached by digest and policy; tags are resolved on each
 // call (a tag can move), digests are not.
-import { createHash, type KeyObject } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { SignaturePolicy, SignatureVerdict, SignatureVerifier } from "../core/image-gates.js";
 import type { RegistryOptions } from "../images/registry/client.js";
 import {
@@ -59,17 +59,18 @@ export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVe
   const ttl = opts.ttlMs ?? 5 * 60_000;
   const max = opts.maxEntries ?? 10_000;
   const now = opts.now ?? (() => Date.now());
-  const keyCache = new Map<string, KeyObject>();
+  const keyCache = new Map<string, TrustedKey>();
   const trustedRoot = opts.trustedRoot ? loadTrustedRoot(opts.trustedRoot) : undefined;
 
   const keysOf = (pems: string[]): TrustedKey[] =>
     pems.map((pem, i) => {
-      let key = keyCache.get(pem);
-      if (!key) {
-        key = loadPublicKey(pem, `policy key ${i}`);
-        keyCache.set(pem, key);
+      let k = keyCache.get(pem);
+      if (!k) {
+        const key = loadPublicKey(pem, `policy key ${i}`);
+        k = { key, name: `key ${keyId(key)}` };
+        keyCache.set(pem, k);
       }
-      return { key, name: `key ${keyId(key)}` };
+      return k;
     });
 
   async function decide(image: string, policy: SignaturePolicy): Promise<SignatureVerdict> {
