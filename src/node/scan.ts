@@ -7,7 +7,7 @@ import { type Benchmark, TARGETS, type Target } from "./benchmark.js";
 import { benchmarkForVersion, loadBenchmarks } from "./catalog.js";
 import { type DetectOptions, detectNode } from "./detect.js";
 import { type CheckResult, evaluateBenchmark } from "./evaluate.js";
-import { HOST_CHECKS } from "./host.js";
+import { HOST_CHECKS } from "./host/index.js";
 import type { HostReader } from "./reader.js";
 import type { NodeFacts } from "./types.js";
 

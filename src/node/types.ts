@@ -48,3 +48,21 @@ export interface NodeFacts {
   groups: Map<number, string>;
   errors: ScanError[];
 }
+
+export interface Evidence {
+  component: string;
+  kind: "flag" | "config" | "file-permissions" | "file-owner" | "os";
+  key: string;
+  path: string | null;
+  actual: string | null;
+  expected: string;
+}
+
+/** What one audit concluded: ok, failed, or not applicable here ("skip"). */
+export interface Verdict {
+  ok: boolean | "skip";
+  message: string;
+  evidence?: Evidence;
+  /** Path to show in the remediation. */
+  path?: string;
+}

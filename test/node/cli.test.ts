@@ -67,7 +67,9 @@ describe("kubeward scan node", () => {
     }
     const table = kubeward(["scan", "node", "--root", root.dir, "-f", "table", "--no-host"]).stdout;
     expect(table).toContain("Compliance (CIS)");
-    expect(table).toMatch(/Sections\n {2}1\.1 +Control-plane configuration files +18 pass, 1 fail, 2 warn, 0 manual\n/);
+    expect(table).toMatch(
+      /Sections\n {2}1\.1 +Control-plane configuration files +18 pass, 1 fail, 2 warn, 0 manual\n/,
+    );
     expect(table).toMatch(/\n {2}1\.2 +API server +15 pass, 6 fail, 7 warn, 1 manual\n/);
   });
 

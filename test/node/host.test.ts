@@ -1,7 +1,9 @@
+import { readdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Finding } from "../../src/core/model.js";
 import { detectNode } from "../../src/node/detect.js";
-import { HOST_CHECKS, KUBELET_SYSCTLS } from "../../src/node/host.js";
+import { HOST_CHECK_MODULES, HOST_CHECKS, KUBELET_SYSCTLS } from "../../src/node/host/index.js";
 import { fsHostReader } from "../../src/node/reader.js";
 import { scanNode } from "../../src/node/scan.js";
 import { kubeadmControlPlane, kubeadmHardened, NodeRoot } from "./fixtures.js";
@@ -44,6 +46,18 @@ function hardenedHost(r: NodeRoot): NodeRoot {
 }
 
 describe("host hardening checks", () => {
+  it("registry lists every module in src/node/host once, with unique ids", () => {
+    const dir = resolve(import.meta.dirname, "../../src/node/host");
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts") && f !== "index.ts" && f !== "types.ts")
+      .map((f) => f.replace(/\.ts$/, ""))
+      .sort();
+    expect([...HOST_CHECK_MODULES.keys()].sort()).toEqual(files);
+    const ids = HOST_CHECKS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual([...ids].sort());
+  });
+
   it("pass on a hardened host", () => {
     const r = track(hardenedHost(kubeadmHardened()));
     for (const pid of [1200, 1201, 1202, 1203])

@@ -1,0 +1,96 @@
+// The kubelet's and kube-proxy's configuration files (YAML or JSON), with drop-ins.
+import { parse as parseYaml } from "yaml";
+import type { ScanError } from "../core/model.js";
+import { firstExisting } from "./detect.js";
+import type { PathTable } from "./distributions.js";
+import { lastValue } from "./flags.js";
+import type { HostReader } from "./reader.js";
+import type { ComponentFacts, ConfigFile } from "./types.js";
+
+function loadYamlConfig(reader: HostReader, path: string, errors: ScanError[]): ConfigFile | undefined {
+  const text = reader.readFile(path);
+  if (text === undefined) {
+    errors.push({
+      file: path,
+      code: "config-missing",
+      message: `configuration file ${path} does not exist or cannot be read`,
+    });
+    return undefined;
+  }
+  try {
+    const data = parseYaml(text);
+    if (data === null || data === undefined) return { path, data: {} };
+    if (typeof data !== "object" || Array.isArray(data)) {
+      errors.push({
+        file: path,
+        code: "config-shape",
+        message: `${path}: expected a mapping at the top level`,
+      });
+      return undefined;
+    }
+    return { path, data: data as Record<string, unknown> };
+  } catch (e) {
+    errors.push({
+      file: path,
+      code: "yaml-syntax",
+      message: `${path}: ${(e as Error).message.split("\n")[0]}`,
+    });
+    return undefined;
+  }
+}
+
+export function loadKubeletConfig(
+  reader: HostReader,
+  kubelet: ComponentFacts | undefined,
+  paths: PathTable,
+  errors: ScanError[],
+): ConfigFile | undefined {
+  const fromFlag = kubelet ? lastValue(kubelet.flags, "--config") : undefined;
+  // A kubelet seen running without --config uses no config file; otherwise fall back to the usual place.
+  const path =
+    fromFlag ?? (kubelet?.source === "process" ? undefined : firstExisting(reader, paths.kubeletConfig));
+  let cfg = path ? loadYamlConfig(reader, path, errors) : undefined;
+  // Drop-in directory (--config-dir, Kubernetes 1.30+): files merge over the main file in name order.
+  const dir = kubelet ? lastValue(kubelet.flags, "--config-dir") : undefined;
+  if (dir) {
+    for (const f of reader.list(dir) ?? []) {
+      if (!f.endsWith(".conf")) continue;
+      const part = loadYamlConfig(reader, `${dir}/${f}`, errors);
+      if (part) cfg = { path: cfg?.path ?? part.path, data: deepMerge(cfg?.data ?? {}, part.data) };
+    }
+  }
+  return cfg;
+}
+
+export function loadProxyConfig(
+  reader: HostReader,
+  proxy: ComponentFacts | undefined,
+  paths: PathTable,
+  errors: ScanError[],
+): ConfigFile | undefined {
+  const fromFlag = proxy ? lastValue(proxy.flags, "--config") : undefined;
+  if (fromFlag) {
+    // kube-proxy usually runs in a pod: its --config path lives in the container, often not on the host.
+    if (!reader.stat(fromFlag)) return undefined;
+    return loadYamlConfig(reader, fromFlag, errors);
+  }
+  const path = firstExisting(reader, paths.proxyConfig);
+  return path ? loadYamlConfig(reader, path, errors) : undefined;
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] =
+      prev &&
+      typeof prev === "object" &&
+      !Array.isArray(prev) &&
+      v &&
+      typeof v === "object" &&
+      !Array.isArray(v)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
