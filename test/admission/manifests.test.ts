@@ -9,6 +9,7 @@ import { generateTls, serviceDnsNames } from "../../src/admission/tls.js";
 import { matchSelector } from "../../src/config/checks/lib/selector.js";
 import { scanManifests } from "../../src/config/scan.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: tests walk the generated objects freely
 type Obj = Record<string, any>;
 let tmp: string;
 beforeAll(() => {

@@ -95,7 +95,7 @@ export const vulnerabilitiesFamily: AdmissionRuleFamily = {
             (r) => {
               if (r === "timeout") {
                 const verdict = rule.onTimeout === "deny" ? "denied" : "allowed";
-                const msg = `vulnerability scan of ${image} did not finish in ${rule.timeoutMs / 1000}s; ${verdict} by onTimeout`;
+                const msg = `container "${c.name}": vulnerability scan did not finish in ${rule.timeoutMs / 1000}s; ${verdict} by onTimeout`;
                 if (rule.onTimeout === "deny") hits.push({ ...base, message: msg });
                 else hits.push({ ...base, mode: "warn", notice: true, message: msg });
                 return;
