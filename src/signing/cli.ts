@@ -75,6 +75,12 @@ async function run(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
+    // A signature that fails the policy is "not verified" (exit 1), not a usage error.
+    if (err instanceof SigningError && err.code === "verification-failed") {
+      say(`Error: no valid signatures: ${err.message}`);
+      process.exitCode = EXIT_NOT_VERIFIED;
+      return;
+    }
     if (err instanceof SigningError || err instanceof ImageError)
       throw new UsageError(`[${err.code}] ${err.message}`, err.code);
     throw err;

@@ -169,6 +169,59 @@ describe("kubeward keygen / sign / verify / attest / verify-attestation", () => 
     ).toMatch(/unsupported-key.*P-224 not allowed/);
   });
 
+  it("verifies with --cert and checks the certificate's identity and issuer", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const k = join(dir, "cert-key.pem");
+    const c = join(dir, "cert.pem");
+    execFileSync("openssl", [
+      "genpkey",
+      "-algorithm",
+      "EC",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-out",
+      k,
+    ]);
+    execFileSync("openssl", [
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      k,
+      "-subj",
+      "/O=kubeward-test",
+      "-days",
+      "2",
+      "-addext",
+      "subjectAltName=email:dev@example.com",
+      "-addext",
+      "1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:https://issuer.example",
+      "-out",
+      c,
+    ]);
+    await pushTestImage(reg.host, "kw/cli-cert", "1", "cert");
+    const image = `${reg.host}/kw/cli-cert:1`;
+    expect((await kw(["sign", image, "--key", k])).code).toBe(0);
+    let r = await kw([
+      "verify",
+      image,
+      "--cert",
+      c,
+      "--certificate-identity",
+      "dev@example.com",
+      "--certificate-oidc-issuer",
+      "https://issuer.example",
+    ]);
+    expect(r.code).toBe(0);
+    r = await kw(["verify", image, "--cert", c, "--certificate-identity", "ops@example.com"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /no valid signatures: .*certificate identity "dev@example.com" is not "ops@example.com"/,
+    );
+    r = await kw(["verify", image, "--cert", c, "--certificate-oidc-issuer-regexp", "^https://accounts"]);
+    expect(r.stderr).toMatch(/OIDC issuer "https:\/\/issuer.example" does not match/);
+  });
+
   it("verifies a keyless bundle offline with identity flags and the trusted root", async () => {
     const { pushBundle } = await import("../../src/signing/bundle.js");
     const { Repo } = await import("../../src/signing/registry-push.js");
