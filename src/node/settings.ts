@@ -17,6 +17,9 @@ interface Lookup {
   key: string;
 }
 
+/** Kubelet config durations whose zero value the kubelet replaces with the default (v1beta1 defaulting). */
+const ZERO_DURATION_DEFAULTS: ReadonlySet<string> = new Set(["streamingConnectionIdleTimeout"]);
+
 export function configOf(component: ComponentName, facts: NodeFacts) {
   return component === "kubelet"
     ? facts.kubeletConfig
@@ -64,7 +67,14 @@ export function lookupSetting(
     return { value: comp.env[opts.env], source: "env", path: comp.where, key: opts.env };
   if (opts.config && cfg) {
     const v = show(getPath(cfg.data, opts.config));
-    if (v !== undefined) return { value: v, source: "config", path: cfg.path, key: opts.config };
+    // The kubelet defaults a zero duration in its config file as if it were absent.
+    const zeroMeansDefault =
+      comp.name === "kubelet" &&
+      ZERO_DURATION_DEFAULTS.has(opts.config) &&
+      v !== undefined &&
+      parseDuration(v) === 0;
+    if (v !== undefined && !zeroMeansDefault)
+      return { value: v, source: "config", path: cfg.path, key: opts.config };
   }
   if (opts.useDefault !== false) {
     // With a config file, the kubelet and kube-proxy apply the config file's defaults.
@@ -88,17 +98,39 @@ export function lookupSetting(
 
 const BOOLS = new Set(["true", "false"]);
 
+/** Go duration ("4h0m0s", "5m", "0s", "0") in seconds; undefined when the text is not one. */
+export function parseDuration(text: string): number | undefined {
+  if (text === "0") return 0;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  let total = 0;
+  let consumed = 0;
+  for (const m of text.matchAll(re)) {
+    total += Number(m[1]) * unit[m[2]];
+    consumed += m[0].length;
+  }
+  return consumed > 0 && consumed === text.length ? total : undefined;
+}
+
+/** Equal as booleans (any case), as durations ("0" and "0s"), or as text. */
+function same(a: string, b: string): boolean {
+  if (BOOLS.has(a.toLowerCase()) || BOOLS.has(b.toLowerCase())) return a.toLowerCase() === b.toLowerCase();
+  const da = parseDuration(a);
+  const db = parseDuration(b);
+  if (da !== undefined && db !== undefined) return da === db;
+  return a === b;
+}
+
 export function compare(op: Op, actual: string | undefined, want: string | undefined): boolean {
-  const norm = (s: string) => (BOOLS.has(s.toLowerCase()) ? s.toLowerCase() : s);
   switch (op) {
     case "set":
       return actual !== undefined;
     case "unset":
       return actual === undefined;
     case "eq":
-      return actual !== undefined && want !== undefined && norm(actual) === norm(want);
+      return actual !== undefined && want !== undefined && same(actual, want);
     case "noteq":
-      return actual !== undefined && want !== undefined && norm(actual) !== norm(want);
+      return actual !== undefined && want !== undefined && !same(actual, want);
     case "has":
       return want !== undefined && splitList(actual).includes(want);
     case "nothave":

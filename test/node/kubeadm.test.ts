@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../src/core/model.js";
 import { fsHostReader } from "../../src/node/reader.js";
 import { type SectionSummary, scanNode } from "../../src/node/scan.js";
-import { kubeadmControlPlane, kubeadmHardened, type NodeRoot } from "./fixtures.js";
+import { KUBELET_ARGV, kubeadmControlPlane, kubeadmHardened, type NodeRoot } from "./fixtures.js";
 
 const NOW = new Date("2026-11-27T09:00:00Z");
 const now = () => NOW;
@@ -210,6 +210,24 @@ describe("kubeadm control plane with kubeadm's defaults", () => {
     });
     expect(f("1.2.20")).toMatchObject({ status: "manual" });
     expect(f("1.2.20").message).toContain("--request-timeout");
+  });
+
+  it("treats kubeadm's streamingConnectionIdleTimeout: 0s as the kubelet does (the 4h default), but an explicit 0s flag as off", () => {
+    const r = scan(root).results.find((x) => x.check.id === "4.2.5");
+    expect(r).toMatchObject({
+      status: "pass",
+      evidence: { kind: "config", key: "streamingConnectionIdleTimeout", actual: "4h0m0s" },
+    });
+    root.proc(900, [...KUBELET_ARGV, "--streaming-connection-idle-timeout=0s"]);
+    try {
+      const again = scan(root).results.find((x) => x.check.id === "4.2.5");
+      expect(again).toMatchObject({
+        status: "warn",
+        evidence: { kind: "flag", actual: "0s", expected: "not 0" },
+      });
+    } finally {
+      root.proc(900, KUBELET_ARGV);
+    }
   });
 
   it("summarises each section like kube-bench", () => {
