@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { OsInfo } from "../core/cataloger.js";
+import type { Cataloger, OsInfo } from "../core/cataloger.js";
 import type { Finding, Package, Report, ScanError } from "../core/model.js";
 import { buildReport } from "../core/report.js";
 import { CATALOGERS as IMAGE_CATALOGERS } from "../images/catalogers/index.js";
@@ -87,6 +87,22 @@ export function osOfTree(dir: string): OsInfo | undefined {
   return undefined;
 }
 
+/**
+ * The catalogers `scan fs` runs: the lockfile catalogers of this layer plus the image layer's
+ * (OS package databases, Go and Rust binaries, Java archives, gems, npm), leaving out the image
+ * catalogers that read the same files as ours (yarn.lock, pnpm-lock.yaml, Python metadata) so no
+ * package is counted twice, and the license-only one.
+ */
+const OVERLAPPING_IMAGE_CATALOGERS = new Set(["yarn", "pnpm", "python", "dpkg-copyright"]);
+
+export function fsCatalogers(): Cataloger[] {
+  const byId = new Map<string, Cataloger>();
+  for (const c of FS_CATALOGERS) byId.set(c.id, c);
+  for (const c of IMAGE_CATALOGERS.values())
+    if (!OVERLAPPING_IMAGE_CATALOGERS.has(c.id) && !byId.has(c.id)) byId.set(c.id, c);
+  return [...byId.values()];
+}
+
 function reportOptions(opts: VulnScanOptions): Record<string, unknown> {
   return { ignoreUnfixed: !!opts.ignoreUnfixed, ...(opts.vexFiles?.length ? { vex: opts.vexFiles } : {}) };
 }
@@ -97,8 +113,7 @@ export function scanFs(dir: string, opts: VulnScanOptions & { now: () => Date })
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new DbError("db-open", `cannot read directory "${dir}"`);
   const os = osOfTree(dir);
-  const byId = new Map([...FS_CATALOGERS, ...IMAGE_CATALOGERS.values()].map((c) => [c.id, c]));
-  const tree = walkTree(dir, { catalogers: [...byId.values()], ...(os ? { os } : {}) });
+  const tree = walkTree(dir, { catalogers: fsCatalogers(), ...(os ? { os } : {}) });
   const packages = tree.packages.map((p) => {
     const full = { ...p } as Package & { arch?: string };
     // The dpkg/rpm databases name their family; the OS decides between Debian and Ubuntu and the like.

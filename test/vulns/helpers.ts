@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -59,3 +60,54 @@ export function aptVersions(): string[] {
 }
 
 export const sgn = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
+
+export interface OsvJson {
+  id: string;
+  withdrawn?: string;
+  affected: Array<{
+    package: { ecosystem: string; name: string };
+    ranges?: Array<{ type: string; events: Array<Record<string, string>> }>;
+    versions?: string[];
+  }>;
+}
+
+/** Every record of an OSV zip, read with Python's zipfile (independent of kubeward's reader). */
+export function readZipRecords(zip: string): OsvJson[] {
+  const script = `import json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1]); print(json.dumps([json.loads(z.read(n)) for n in z.namelist()]))`;
+  return JSON.parse(execFileSync("python3", ["-c", script, zip], { maxBuffer: 1 << 28 }).toString());
+}
+
+/**
+ * Oracle for Go: which records affect which module versions, decided by npm's `semver` range engine
+ * (Go's data lists introduced/fixed pairs in order, which become an npm range).
+ */
+export function goOracle(recs: OsvJson[], pkgs: Array<{ name: string; version: string }>): Set<string> {
+  const req = createRequire(import.meta.url);
+  const semver = req("semver") as { satisfies(v: string, r: string, o?: object): boolean };
+  const want = new Set<string>();
+  for (const rec of recs) {
+    if (rec.withdrawn) continue;
+    for (const a of rec.affected)
+      for (const p of pkgs) {
+        if (p.name !== a.package.name) continue;
+        const v = p.version.replace(/^go|^v/, "");
+        const hit = (a.ranges ?? []).some((rg) => {
+          if (rg.type !== "SEMVER") return false;
+          const parts: string[] = [];
+          let lo: string | undefined;
+          for (const e of rg.events) {
+            if (e.introduced !== undefined) lo = e.introduced === "0" ? "0.0.0-0" : e.introduced;
+            if (e.fixed !== undefined) {
+              parts.push(`>=${lo} <${e.fixed}`);
+              lo = undefined;
+            }
+          }
+          if (lo !== undefined) parts.push(`>=${lo}`);
+          return semver.satisfies(v, parts.join(" || "), { includePrerelease: true });
+        });
+        if (hit) want.add(`${rec.id} ${p.name}@${p.version}`);
+      }
+  }
+  return want;
+}
