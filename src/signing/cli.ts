@@ -291,7 +291,7 @@ export function registerSigningCommands({ program }: CommandRoots): void {
       say(`Verification for ${target} --`);
       say("The following checks were performed on each of these signatures:");
       say("  - The signature was verified against the given key or certificate identity");
-      say("  - The signed claims name this digest" + (o.allowOtherRepository ? "" : " and repository"));
+      say(`  - The signed claims name this digest${o.allowOtherRepository ? "" : " and repository"}`);
       if (annotations) say("  - The required annotations are in the signed claims");
       if (o.format === "json") process.stdout.write(`${JSON.stringify(payloads)}\n`);
       else for (const p of payloads) process.stdout.write(`${JSON.stringify(p)}\n`);

@@ -269,3 +269,22 @@ describe("kubeward keygen / sign / verify / attest / verify-attestation", () => 
     expect(r.stderr).toMatch(/does not match \/@evil\\.com\$\//);
   });
 });
+
+describe("registration", () => {
+  it("the kubeward program has the signing commands (src/cli/layers.ts)", async () => {
+    const { buildProgram } = await import("../../src/cli/main.js");
+    const names = buildProgram().commands.map((c) => c.name());
+    for (const n of ["keygen", "import-key-pair", "sign", "verify", "attest", "verify-attestation"])
+      expect(names).toContain(n);
+  });
+
+  it("docs/signing.md lists every predicate type short name and URI the code knows", async () => {
+    const { PREDICATE_TYPES } = await import("../../src/signing/predicates.js");
+    const { REPO_ROOT } = await import("./helpers.js");
+    const doc = readFileSync(join(REPO_ROOT, "docs", "signing.md"), "utf8");
+    for (const [name, uri] of Object.entries(PREDICATE_TYPES)) {
+      expect(doc, name).toContain(`\`${name}\``);
+      expect(doc, uri).toContain(uri);
+    }
+  });
+});
