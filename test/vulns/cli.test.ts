@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { VulnDb } from "../../src/vulns/db/store.js";
 import { SHARED } from "./helpers.js";
 
 const DEBIAN_OS_RELEASE =
@@ -79,6 +80,30 @@ describe("kubeward db import / info", () => {
     expect(info.records).toBe(15 + 2661);
     expect(info.sources.map((s: { name: string }) => s.name)).toEqual(["osv:Debian.zip", "osv:PyPI.zip"]);
     expect(info.stale).toBe(false);
+  });
+
+  it("warns on stderr when the database is older than 7 days (db info and scans)", async () => {
+    const old = join(dir, "db-old");
+    expect((await run(["db", "import", "--db", old, join(SHARED, "vulndb/debian/Debian.zip")])).code).toBe(0);
+    const store = VulnDb.open(old);
+    store.setMeta("last_update", new Date(Date.now() - 10 * 86_400_000).toISOString());
+    store.close();
+    const info = await run(["db", "info", "--db", old]);
+    expect(info.code).toBe(0);
+    expect(info.stderr).toMatch(/older than 7 days/);
+    const scan = await run([
+      "scan",
+      "fs",
+      rootfs,
+      "--db",
+      old,
+      "--format",
+      "json",
+      "-o",
+      join(dir, "old.json"),
+    ]);
+    expect(scan.code).toBe(0);
+    expect(scan.stderr).toMatch(/10 days old/);
   });
 
   it("db info without a database exits 2 with a one-line hint", async () => {
