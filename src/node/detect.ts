@@ -32,6 +32,14 @@ const PROCESS_NAMES: Record<string, ComponentName> = {
   proxy: "kube-proxy",
 };
 
+const OWNER_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(PROCESS_NAMES),
+  "hyperkube",
+  "k3s",
+  "rke2",
+  "kubelite",
+]);
+
 const MANIFEST_KEY: Partial<Record<ComponentName, PathKey>> = {
   "kube-apiserver": "apiserverManifest",
   "kube-controller-manager": "controllerManagerManifest",
@@ -153,13 +161,15 @@ export function listProcesses(reader: HostReader): ProcessInfo[] {
     if (argv.length === 0) continue;
     // Some programs rewrite their title into one space-separated string (k3s does).
     const words = argv.length === 1 && argv[0].includes(" ") ? argv[0].split(/\s+/).filter(Boolean) : argv;
-    const status = reader.readFile(`/proc/${entry}/status`, 64 * 1024);
+    const name = baseName(words[0]);
+    // The owner matters only for Kubernetes processes; skip /proc/<pid>/status for the rest.
+    const status = OWNER_NAMES.has(name) ? reader.readFile(`/proc/${entry}/status`, 64 * 1024) : undefined;
     const uidMatch = status?.match(/^Uid:\s+(\d+)/m);
     out.push({
       pid: Number(entry),
       uid: uidMatch ? Number(uidMatch[1]) : undefined,
       argv: words,
-      name: baseName(words[0]),
+      name,
     });
   }
   return out.sort((a, b) => a.pid - b.pid);

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { posix } from "node:path";
 
 /** What the engine may learn about one file on the node. */
@@ -38,14 +38,28 @@ export function fsHostReader(root: string): HostReader {
   return {
     root,
     readFile(path, maxBytes = DEFAULT_MAX) {
+      let fd: number | undefined;
       try {
-        const full = abs(path);
-        const st = statSync(full);
+        fd = openSync(abs(path), "r");
+        const st = fstatSync(fd);
         if (!st.isFile()) return undefined;
-        if (st.size > maxBytes) return readHead(full, maxBytes);
-        return readFileSync(full, "utf8");
+        // /proc files report size 0: read in chunks until EOF or the cap.
+        const chunks: Buffer[] = [];
+        let total = 0;
+        for (;;) {
+          const buf = Buffer.alloc(Math.min(Math.max(st.size + 1, 4096), maxBytes - total));
+          if (buf.length === 0) break;
+          const n = readSync(fd, buf, 0, buf.length, null);
+          if (n <= 0) break;
+          chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+          total += n;
+          if (total >= maxBytes) break;
+        }
+        return Buffer.concat(chunks).toString("utf8");
       } catch {
         return undefined;
+      } finally {
+        if (fd !== undefined) closeSync(fd);
       }
     },
     stat(path) {
@@ -99,15 +113,4 @@ export function fsHostReader(root: string): HostReader {
       }
     },
   };
-}
-
-function readHead(full: string, maxBytes: number): string {
-  const fd = openSync(full, "r");
-  try {
-    const buf = Buffer.alloc(maxBytes);
-    const n = readSync(fd, buf, 0, maxBytes, 0);
-    return buf.toString("utf8", 0, n);
-  } finally {
-    closeSync(fd);
-  }
 }
