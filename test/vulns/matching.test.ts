@@ -70,7 +70,7 @@ let db: VulnDb;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "kw-match-"));
   mkdirSync(join(dir, "recs"));
-  RECORDS.forEach((r, i) => writeFileSync(join(dir, "recs", `${i}.json`), JSON.stringify(r)));
+  for (const [i, r] of RECORDS.entries()) writeFileSync(join(dir, "recs", `${i}.json`), JSON.stringify(r));
   db = VulnDb.open(join(dir, "db"), { create: true });
   const r = await importPath(db, join(dir, "recs"), { now: NOW });
   expect(r.errors).toEqual([]);

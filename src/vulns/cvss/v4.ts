@@ -112,7 +112,7 @@ export function cvss4BaseScore(vector: string): { version: string; score: number
   if (!m) return undefined;
   if (["VC", "VI", "VA", "SC", "SI", "SA"].every((k) => m[k] === "N")) return { version: "4.0", score: 0 };
   const eq = macroVector(m);
-  const [e1, e2, e3, e4, e5, e6] = eq;
+  const [e1, e2, e3, e4, , e6] = eq;
   const value = MACRO_SCORES.get(key(eq))!;
   const lower = (d: number[]) => MACRO_SCORES.get(key(eq.map((x, i) => x + d[i]!)));
   // The next lower MacroVector of each equivalence set (EQ3 and EQ6 move together).
