@@ -131,6 +131,23 @@ function requestForCel(req: AdmissionRequest): Record<string, unknown> {
   return rest;
 }
 
+const celCache = new WeakMap<VapAttributes, Record<string, unknown>>();
+
+/** The CEL inputs of a request, converted once however many bindings apply. */
+function celInputs(a: VapAttributes): Record<string, unknown> {
+  let hit = celCache.get(a);
+  if (!hit) {
+    hit = {
+      object: toCel(a.object),
+      oldObject: toCel(a.oldObject),
+      request: toCel(requestForCel(a.request)),
+      namespaceObject: toCel(a.namespaceObject ?? null),
+    };
+    celCache.set(a, hit);
+  }
+  return hit;
+}
+
 /** Evaluates one policy under one binding for one set of attributes. */
 export function evaluateBinding(
   policy: Policy,
@@ -172,12 +189,7 @@ export function evaluateBinding(
       return { failures, errors, annotations };
     }
   }
-  const shared = {
-    object: toCel(a.object),
-    oldObject: toCel(a.oldObject),
-    request: toCel(requestForCel(a.request)),
-    namespaceObject: toCel(a.namespaceObject ?? null),
-  };
+  const shared = celInputs(a);
   for (const param of params) {
     const vars: Record<string, unknown> = {};
     const bindings: Record<string, unknown> = { ...shared, params: toCel(param), variables: vars };
