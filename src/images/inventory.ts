@@ -183,7 +183,7 @@ export async function inventoryRootfs(
   opts: Pick<InventoryOptions, "catalogers" | "limits"> = {},
 ): Promise<Inventory> {
   const col = new Collector(opts.catalogers ?? [...CATALOGERS.values()], opts.limits);
-  walkRootfs(col, dir);
+  await walkRootfs(col, dir);
   const os = detectOs(col.fs);
   const packages = finish(col, [], os);
   const config: ImageConfig = {};

@@ -8,6 +8,7 @@ import { decompress } from "./decompress.js";
 import { errorCode, errorMessage, ImageError } from "./errors.js";
 import type { LayerRef } from "./types.js";
 import { type EntryKind, type FsEntry, normalisePath, VirtualFs } from "./vfs.js";
+import { WindowScanner } from "./window.js";
 
 export interface WalkLimits {
   /** Largest file handed to a cataloger (bigger ones are skipped with an error). */
@@ -110,6 +111,41 @@ export class Collector {
           const owned = c.owns(file, ctx);
           if (owned.length) entry.owns = [...(entry.owns ?? []), ...owned];
         }
+      } catch (err) {
+        this.errors.push({ file: path, message: `${c.id}: ${errorMessage(err)}`, code: errorCode(err) });
+      }
+    }
+  }
+
+  /** Streams a file too large to hold past the catalogers that declared a window; nothing else reads it. */
+  async catalogLarge(
+    path: string,
+    entry: FsEntry,
+    stream: AsyncIterable<unknown>,
+    cats: ImageCataloger[],
+    layerDigest?: string,
+  ): Promise<void> {
+    const scanners = cats
+      .filter((c) => c.window && c.catalogWindow)
+      .map((c) => ({ c, s: new WindowScanner(c.window!.magic, c.window!.keep, c.window!.align ?? 1) }));
+    for await (const chunk of stream) {
+      for (const { s } of scanners) s.push(chunk as Buffer);
+    }
+    const ctx: CatalogContext = { errors: this.errors };
+    for (const { c, s } of scanners) {
+      const data = s.result();
+      if (!data) continue;
+      try {
+        const pkgs = c.catalogWindow!(
+          { path, data, mode: entry.mode, ...(layerDigest ? { layerDigest } : {}) },
+          ctx,
+        );
+        for (const p of pkgs) {
+          p.path ??= path;
+          const key = `${p.ecosystem}\0${p.name}\0${p.version}\0${p.path}`;
+          if (!this.firstSeen.has(key)) this.firstSeen.set(key, entry.layer);
+        }
+        if (pkgs.length) entry.packages = [...(entry.packages ?? []), ...pkgs];
       } catch (err) {
         this.errors.push({ file: path, message: `${c.id}: ${errorMessage(err)}`, code: errorCode(err) });
       }
@@ -255,6 +291,14 @@ async function walkLayer(
         entry.resume();
         continue;
       }
+      if (
+        size > col.limits.maxFileSize &&
+        cats !== "retain" &&
+        cats.some((c) => c.window && c.catalogWindow)
+      ) {
+        await col.catalogLarge(path, fe, entry, cats, layer.digest);
+        continue;
+      }
       if (size > col.limits.maxFileSize) {
         col.errors.push({
           file: path,
@@ -264,14 +308,16 @@ async function walkLayer(
         entry.resume();
         continue;
       }
-      const chunks: Buffer[] = [];
+      // One buffer of the declared size, filled in place: a file is held once, never twice.
+      const data = Buffer.allocUnsafe(size);
       let got = 0;
       for await (const c of entry) {
-        got += (c as Buffer).length;
-        if (got > size) break;
-        chunks.push(c as Buffer);
+        const chunk = c as Buffer;
+        const n = Math.min(chunk.length, size - got);
+        chunk.copy(data, got, 0, n);
+        got += n;
       }
-      col.catalog(path, fe, Buffer.concat(chunks, Math.min(got, size)), cats, layer.digest);
+      col.catalog(path, fe, got === size ? data : data.subarray(0, got), cats, layer.digest);
     }
   } catch (err) {
     raw.destroy();

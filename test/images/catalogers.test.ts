@@ -23,6 +23,7 @@ import { parsePythonMetadata } from "../../src/images/catalogers/python.js";
 import { parseGemspec } from "../../src/images/catalogers/ruby.js";
 import { rustAuditablePackages } from "../../src/images/catalogers/rust.js";
 import { inventoryImage, inventoryRootfs } from "../../src/images/inventory.js";
+import { WindowScanner } from "../../src/images/window.js";
 import { buildImage, DEBIAN_OS_RELEASE, dpkgStatus, writeOciLayout } from "./helpers/image-builder.js";
 import { zipOf } from "./helpers/zip-writer.js";
 
@@ -128,6 +129,23 @@ describe("Go binaries (oracle: go version -m)", () => {
     ).toBeUndefined();
   });
 
+  it("reads a Go binary over the file size limit as it streams past (image and rootfs)", async () => {
+    const img = await buildImage({ layers: [[{ name: "app/kwapp", data: readFileSync(bin), mode: 0o755 }]] });
+    const dir = tmp();
+    writeOciLayout(dir, { t: img });
+    const limits = { maxFileSize: 64 * 1024 };
+    expect(readFileSync(bin).length).toBeGreaterThan(limits.maxFileSize);
+    const want = goBinaryPackages(readFileSync(bin), "app/kwapp").map((p) => [p.name, p.version]);
+    const inv = await inventoryImage(`oci:${dir}:t`, { limits });
+    expect(inv.packages.map((p) => [p.name, p.version])).toEqual(want);
+    expect(inv.errors).toEqual([]);
+    const root = tmp();
+    mkdirSync(join(root, "app"));
+    copyFileSync(bin, join(root, "app", "kwapp"));
+    const fromDir = await inventoryRootfs(root, { limits });
+    expect(fromDir.packages.map((p) => [p.name, p.version])).toEqual(want);
+  });
+
   it("inventories a Go binary inside an image, with the layer that added it", async () => {
     const img = await buildImage({
       layers: [
@@ -144,6 +162,29 @@ describe("Go binaries (oracle: go version -m)", () => {
     expect(inv.packages.find((p) => p.name === "example.com/kwdep")?.purl).toBe(
       "pkg:golang/example.com/kwdep@v1.2.3",
     );
+  });
+});
+
+describe("executables too large to hold", () => {
+  it("WindowScanner finds an aligned pattern across chunk boundaries and keeps a bounded window", () => {
+    const magic = Buffer.from("MAGIC!");
+    const data = Buffer.concat([
+      Buffer.alloc(13, 1),
+      magic,
+      Buffer.alloc(19, 2),
+      magic,
+      Buffer.from("payload-after"),
+      Buffer.alloc(50, 3),
+    ]);
+    // First occurrence at 13 (not 16-aligned), second at 38: with align 2 the second is taken.
+    for (const size of [1, 3, 7, 64]) {
+      const s = new WindowScanner(magic, 10, 2);
+      for (let i = 0; i < data.length; i += size) s.push(data.subarray(i, i + size));
+      expect(s.result()?.toString("latin1"), `chunk ${size}`).toBe("MAGIC!payl");
+    }
+    const none = new WindowScanner(magic, 10, 1);
+    none.push(Buffer.alloc(100));
+    expect(none.result()).toBeUndefined();
   });
 });
 

@@ -284,3 +284,51 @@ describe("progress", () => {
     }
   });
 });
+
+/** A ustar header written by hand, so it can lie about the size. */
+function rawHeader(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, "utf8");
+  h.write("0000644\0", 100);
+  h.write("0000000\0", 108);
+  h.write("0000000\0", 116);
+  h.write(`${size.toString(8).padStart(11, "0")}\0`, 124);
+  h.write("00000000000\0", 136);
+  h.write("0", 156);
+  h.write("ustar\u000000", 257, "latin1");
+  h.fill(" ", 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+  return h;
+}
+
+describe("lying tar headers", () => {
+  it("a member claiming 8 GiB is neither read nor allocated; the truncated layer is tar-invalid", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kw-giant-"));
+    const tar = Buffer.concat([
+      rawHeader("var/lib/dpkg/status", 8 * 1024 ** 3),
+      Buffer.from("Package: x\n"),
+      Buffer.alloc(1024),
+    ]);
+    const img = await buildImage({ layers: [[]] });
+    const { sha } = await import("./helpers/image-builder.js");
+    img.layers[0] = {
+      blob: tar,
+      tar,
+      digest: sha(tar),
+      diffId: sha(tar),
+      mediaType: "application/vnd.oci.image.layer.v1.tar",
+    };
+    const manifest = JSON.parse(img.manifest.toString());
+    manifest.layers = [
+      { mediaType: "application/vnd.oci.image.layer.v1.tar", digest: sha(tar), size: tar.length },
+    ];
+    img.manifest = Buffer.from(JSON.stringify(manifest));
+    img.manifestDigest = sha(img.manifest);
+    writeOciLayout(join(dir, "oci"), { t: img });
+    const before = process.memoryUsage().rss;
+    await expectCode(inventoryImage(`oci:${join(dir, "oci")}:t`), "tar-invalid");
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 << 20);
+  });
+});

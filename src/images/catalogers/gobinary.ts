@@ -54,7 +54,15 @@ export function readGoBuildInfo(data: Buffer): GoBuildInfo | undefined {
   const elf = parseElf(data);
   if (!elf) return undefined;
   const bi = findBuildInfo(elf);
-  if (!bi || bi.length < 32) return undefined;
+  return bi ? parseBuildInfoBlob(bi, elf) : undefined;
+}
+
+/**
+ * Parses the build-info blob that starts with the magic. The Go 1.18+ inline form needs nothing else;
+ * the older pointer form needs the ELF file to follow the pointers (without it: undefined).
+ */
+export function parseBuildInfoBlob(bi: Buffer, elf?: Elf): GoBuildInfo | undefined {
+  if (bi.length < 32 || !bi.subarray(0, 14).equals(MAGIC)) return undefined;
   const ptrSize = bi[14]!;
   const flags = bi[15]!;
   let version: string | undefined;
@@ -71,7 +79,7 @@ export function readGoBuildInfo(data: Buffer): GoBuildInfo | undefined {
     }
     [version, mod] = strs;
   } else {
-    if (ptrSize !== 4 && ptrSize !== 8) return undefined;
+    if (!elf || (ptrSize !== 4 && ptrSize !== 8)) return undefined;
     const big = (flags & 1) === 1;
     const rd = (o: number) =>
       ptrSize === 8
@@ -122,7 +130,10 @@ export function goToolchainVersion(v: string): string {
 }
 
 export function goBinaryPackages(data: Buffer, file: string): LangPackage[] {
-  const info = readGoBuildInfo(data);
+  return packagesOf(readGoBuildInfo(data), file);
+}
+
+function packagesOf(info: GoBuildInfo | undefined, file: string): LangPackage[] {
   if (!info) return [];
   const out: LangPackage[] = [];
   if (info.main?.path) {
@@ -148,4 +159,7 @@ export const goBinaryCataloger: ImageCataloger = {
   id: "go-binary",
   wants: isExecutableCandidate,
   catalog: (file: CatalogFile) => (isElf(file.data) ? goBinaryPackages(file.data, file.path) : []),
+  // Executables too large to hold are scanned as they stream past for the (Go 1.18+) build info.
+  window: { magic: MAGIC, keep: 256 * 1024, align: 16 },
+  catalogWindow: (file: CatalogFile) => packagesOf(parseBuildInfoBlob(file.data), file.path),
 };

@@ -1,4 +1,5 @@
 import type { CatalogContext, Cataloger, CatalogFile } from "../../core/cataloger.js";
+import type { Package } from "../../core/model.js";
 
 /**
  * The image layer's cataloger: the core Cataloger plus two optional, additive hooks.
@@ -10,6 +11,12 @@ export interface ImageCataloger extends Cataloger {
   owns?(file: CatalogFile, ctx: CatalogContext): string[];
   /** Facts about packages another cataloger lists (licenses from /usr/share/doc/NAME/copyright). */
   annotate?(file: CatalogFile, ctx: CatalogContext): PackageAnnotation[];
+  /**
+   * For wanted files too large to hold: a byte pattern the walker looks for while the file streams
+   * past (at offsets that are multiples of `align`), keeping `keep` bytes from it for catalogWindow.
+   */
+  window?: { magic: Buffer; keep: number; align?: number };
+  catalogWindow?(file: CatalogFile, ctx: CatalogContext): Package[];
 }
 
 /** Licenses for the package `name` of a package manager ("dpkg"). */

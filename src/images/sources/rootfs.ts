@@ -1,4 +1,12 @@
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+} from "node:fs";
 import { join } from "node:path";
 import { errorMessage, ImageError } from "../errors.js";
 import type { FsEntry } from "../vfs.js";
@@ -24,7 +32,7 @@ function readFileBounded(full: string, size: number): Buffer {
  * Walks a root filesystem directory as if it were one layer. Symlinks are recorded, never followed, so
  * nothing outside DIR is read; unreadable entries are reported and skipped.
  */
-export function walkRootfs(col: Collector, dir: string): void {
+export async function walkRootfs(col: Collector, dir: string): Promise<void> {
   let st: ReturnType<typeof lstatSync>;
   try {
     st = lstatSync(dir);
@@ -74,6 +82,18 @@ export function walkRootfs(col: Collector, dir: string): void {
       if (!s.isFile()) continue;
       const cats = col.wantsBytes(path, size, mode);
       if (!cats) continue;
+      if (
+        size > col.limits.maxFileSize &&
+        cats !== "retain" &&
+        cats.some((c) => c.window && c.catalogWindow)
+      ) {
+        try {
+          await col.catalogLarge(path, entry, createReadStream(full), cats);
+        } catch (err) {
+          col.errors.push({ file: path, message: `cannot read: ${errorMessage(err)}`, code: "unreadable" });
+        }
+        continue;
+      }
       if (size > col.limits.maxFileSize) {
         col.errors.push({
           file: path,
