@@ -39,18 +39,19 @@ function readCycloneDx(doc: Record<string, unknown>, file: string): SbomInventor
   const inv: SbomInventory = { format: "cyclonedx", packages: [], errors: [] };
   const visit = (list: unknown, where: string) => {
     if (!Array.isArray(list)) return;
-    list.forEach((c, i) => {
-      if (!isObj(c)) return;
+    for (const [i, c] of list.entries()) {
+      if (!isObj(c)) continue;
       const at = `${where}[${i}]`;
       if (c.type === "operating-system" && typeof c.name === "string" && typeof c.version === "string") {
         inv.os ??= { family: c.name.toLowerCase(), version: c.version };
-      } else if (typeof c.purl === "string") add(inv, c.purl, file, at);
+      } else if (typeof c.purl === "string") add(inv, c.purl, file, at, properties(c));
       visit(c.components, `${at}.components`);
-    });
+    }
   };
-  if (isObj(doc.metadata) && isObj(doc.metadata.component))
-    visit([doc.metadata.component], "metadata.component");
   visit(doc.components, "components");
+  // The subject (an image or a root filesystem) is not a package; what it contains may be listed inside it.
+  if (isObj(doc.metadata) && isObj(doc.metadata.component))
+    visit(doc.metadata.component.components, "metadata.component.components");
   return inv;
 }
 
@@ -67,8 +68,36 @@ function readSpdx(doc: Record<string, unknown>, file: string): SbomInventory {
   return inv;
 }
 
-function add(inv: SbomInventory, purl: string, file: string, where: string): void {
-  const p = purlToPackage(purl);
+/** CycloneDX properties by name, with any tool prefix dropped ("kubeward:package:sourceName" → "package:sourceName"). */
+function properties(c: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of Array.isArray(c.properties) ? c.properties : []) {
+    if (!isObj(p) || typeof p.name !== "string" || typeof p.value !== "string") continue;
+    const m = /(package:[A-Za-z]+)$/.exec(p.name);
+    if (m) out.set(m[1]!, p.value);
+  }
+  return out;
+}
+
+function add(
+  inv: SbomInventory,
+  purl: string,
+  file: string,
+  where: string,
+  props = new Map<string, string>(),
+): void {
+  const found = purlToPackage(purl);
+  // kubeward's own SBOMs carry the source package, the file and the layer as properties.
+  const p = found && {
+    ...found,
+    ...(props.get("package:sourceName")
+      ? {
+          sourceName: props.get("package:sourceName")!,
+          sourceVersion: props.get("package:sourceVersion") ?? found.version,
+        }
+      : {}),
+    ...(props.get("package:layerDigest") ? { layerDigest: props.get("package:layerDigest")! } : {}),
+  };
   if (!p) {
     if (!/^pkg:[a-z]/i.test(purl))
       inv.errors.push({ file, message: `${where}: "${purl}" is not a package URL`, code: "sbom-purl" });
@@ -78,5 +107,5 @@ function add(inv: SbomInventory, purl: string, file: string, where: string): voi
     const d = purlDistro(purl);
     if (d) inv.os = d;
   }
-  inv.packages.push({ ...p, path: file });
+  inv.packages.push({ ...p, path: props.get("package:path") ?? file });
 }

@@ -100,7 +100,12 @@ export function purlToPackage(s: string): Package | undefined {
 
 /** The distribution a purl's "distro" qualifier names ("debian-12", "alpine-3.20.1", "ubuntu-22.04"). */
 export function purlDistro(s: string): { family: string; version: string } | undefined {
-  const d = parsePurl(s)?.qualifiers.distro;
-  const m = d ? /^([a-z]+)-(.+)$/.exec(d) : null;
-  return m ? { family: m[1]!, version: m[2]! } : undefined;
+  const p = parsePurl(s);
+  const d = p?.qualifiers.distro;
+  if (!p || !d) return undefined;
+  const m = /^([a-z]+)-(\d.*)$/.exec(d);
+  if (m) return { family: m[1]!, version: m[2]! };
+  // Some tools write only the release for apk ("distro=3.20.1"): the namespace names the family.
+  if (/^\d/.test(d) && p.namespace) return { family: p.namespace.toLowerCase(), version: d };
+  return undefined;
 }
