@@ -258,9 +258,14 @@ export function registerSigningCommands({ program }: CommandRoots): void {
       const img = await resolveImage(image, registryOpts(o));
       const payloads: unknown[] = [];
       const reasons: string[] = [];
-      if (keys.length) {
+      const keyless =
+        trustedRoot && hasIdentityPolicy(o) && !o.cert
+          ? { trustedRoot, identity: identityFrom(o) }
+          : undefined;
+      if (keys.length || keyless) {
         const r = await verifyResolved(img, {
           keys,
+          ...(keyless ? { keyless } : {}),
           ...(annotations ? { annotations } : {}),
           ...(o.allowOtherRepository ? { allowOtherRepository: true } : {}),
         });

@@ -22,6 +22,8 @@ export interface CosignVerifierOptions {
   trustedRoot?: string;
   /** Accept key-signed bundles without transparency-log entries (cosign --insecure-ignore-tlog). */
   ignoreTlog?: boolean;
+  /** Accept signatures whose payload names another repository (mirrors; cosign never checks it). */
+  allowOtherRepository?: boolean;
   /** How long a verdict stays cached, in ms (default 5 minutes); the clock is injectable. */
   ttlMs?: number;
   maxEntries?: number;
@@ -74,8 +76,8 @@ export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVe
     });
 
   async function decide(image: string, policy: SignaturePolicy): Promise<SignatureVerdict> {
-    const keyless = hasIdentityPolicy(policy);
-    if (!policy.keys?.length && !keyless)
+    const wantsKeyless = hasIdentityPolicy(policy);
+    if (!policy.keys?.length && !wantsKeyless)
       return { verified: false, reasons: ["the policy names no key and no certificate identity"] };
     const keys = keysOf(policy.keys ?? []);
     const img = await resolveImage(image, opts.registry);
@@ -84,15 +86,18 @@ export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVe
     if (hit && now() - hit.at < ttl) return hit.verdict;
     const reasons: string[] = [];
     let ok: string | undefined;
-    if (keys.length) {
+    const keyless = wantsKeyless && trustedRoot ? { trustedRoot, identity: policy } : undefined;
+    if (keys.length || keyless) {
       const r = await verifyResolved(img, {
         keys,
+        ...(keyless ? { keyless } : {}),
+        ...(opts.allowOtherRepository ? { allowOtherRepository: true } : {}),
         ...(policy.annotations ? { annotations: policy.annotations } : {}),
       });
       if (r.verified[0]) ok = `signed by ${r.verified[0].signer} (${r.signatureTag})`;
       reasons.push(...r.reasons);
     }
-    if (!ok && (keyless || trustedRoot || opts.ignoreTlog)) {
+    if (!ok && (wantsKeyless || trustedRoot || opts.ignoreTlog)) {
       const bopts: BundleVerifyOptions = {
         predicateType: COSIGN_SIGN_PREDICATE,
         keys,
@@ -100,7 +105,7 @@ export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVe
         ...(trustedRoot ? { trustedRoot } : {}),
         ...(opts.ignoreTlog ? { ignoreTlog: true } : {}),
       };
-      if (keyless && !trustedRoot) reasons.push("keyless policy but the verifier has no trusted root");
+      if (wantsKeyless && !trustedRoot) reasons.push("keyless policy but the verifier has no trusted root");
       else {
         const b = await verifyImageBundles(img, bopts);
         // Bundles carry no simple-signing annotations: a policy that requires annotations is not met by them.

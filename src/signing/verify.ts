@@ -7,6 +7,7 @@ import type { RegistryOptions } from "../images/registry/client.js";
 import { SigningError } from "./errors.js";
 import { type CertIdentity, type IdentityPolicy, identityMismatches } from "./identity.js";
 import { keyId, loadPublicKey, verifyBytes } from "./keys.js";
+import { isKeylessLayer, type KeylessOptions, verifyLegacyKeyless } from "./legacy-keyless.js";
 import { readCosignLayers, SIG_ANNOTATION, SIMPLE_SIGNING_MT } from "./oci.js";
 import {
   COSIGN_SIGNATURE_TYPE,
@@ -24,6 +25,8 @@ export interface TrustedKey {
 
 export interface VerifyOptions {
   keys: TrustedKey[];
+  /** Also accept cosign's classic keyless signatures (certificate + Rekor bundle annotations). */
+  keyless?: KeylessOptions;
   annotations?: Record<string, string>;
   /** Accept payloads that name another repository (cosign never checks it; kubeward does by default). */
   allowOtherRepository?: boolean;
@@ -48,7 +51,12 @@ export interface VerifyResult {
 }
 
 export async function verifyImageSignatures(image: string, opts: VerifyOptions): Promise<VerifyResult> {
-  if (opts.keys.length === 0) throw new SigningError("bad-key", "no verification key given", image);
+  if (opts.keys.length === 0 && !opts.keyless)
+    throw new SigningError(
+      "bad-key",
+      "no verification key (or keyless identity with a trusted root) given",
+      image,
+    );
   const img = await resolveImage(image, opts.registry);
   return verifyResolved(img, opts);
 }
@@ -86,11 +94,19 @@ function checkLayer(
   if (!b64) return `no ${SIG_ANNOTATION} annotation`;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return `the ${SIG_ANNOTATION} annotation is not base64`;
   const sig = Buffer.from(b64, "base64");
-  const signer = opts.keys.find((k) => verifyBytes(k.key, layer.payload, sig));
-  if (!signer)
+  let signer: { name: string } | undefined = opts.keys.find((k) => verifyBytes(k.key, layer.payload, sig));
+  if (!signer && opts.keyless && isKeylessLayer(layer.annotations)) {
+    const r = verifyLegacyKeyless(layer.payload, layer.annotations, opts.keyless);
+    if (typeof r === "string") return r;
+    signer = { name: r.signer };
+  }
+  if (!signer) {
+    if (opts.keys.length === 0)
+      return "not a keyless signature (no certificate annotation) and no key was given";
     return `signature does not verify over the payload with ${
       opts.keys.length === 1 ? `the key ${opts.keys[0]!.name}` : `any of ${opts.keys.length} keys`
     } (tampered payload or signature, or another signer)`;
+  }
   let payload: SimpleSigning;
   try {
     payload = parseSimpleSigning(layer.payload, `signature ${i}`);

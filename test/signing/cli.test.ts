@@ -270,6 +270,51 @@ describe("kubeward keygen / sign / verify / attest / verify-attestation", () => 
   });
 });
 
+describe("classic keyless .sig signatures from the command line", () => {
+  it("verify --certificate-identity --certificate-oidc-issuer --trusted-root accepts cosign's keyless signature", async () => {
+    const vec = JSON.parse(readFileSync(join(VECTORS, "ratify-keyless-signature.json"), "utf8"));
+    const { Repo, OCI_MANIFEST } = await import("../../src/signing/registry-push.js");
+    const { parseDockerRef } = await import("../../src/images/ref.js");
+    const { cosignTag } = await import("../../src/signing/oci.js");
+    const repo = new Repo(parseDockerRef(`${reg.host}/kw/cli-legacy`));
+    const layer = await repo.pushBlob(
+      Buffer.from(vec.payload),
+      "application/vnd.dev.cosign.simplesigning.v1+json",
+    );
+    const config = await repo.pushBlob(Buffer.from("{}"), "application/vnd.oci.image.config.v1+json");
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config,
+      layers: [{ ...layer, annotations: vec.annotations }],
+    };
+    await repo.putManifest(
+      cosignTag(vec.imageDigest, "sig"),
+      Buffer.from(JSON.stringify(manifest)),
+      OCI_MANIFEST,
+    );
+    const args = [
+      "verify",
+      `${reg.host}/kw/cli-legacy@${vec.imageDigest}`,
+      "--trusted-root",
+      join(VECTORS, "trusted_root.json"),
+      "--certificate-identity",
+      "sozercan@gmail.com",
+      "--certificate-oidc-issuer",
+      "https://github.com/login/oauth",
+      "--allow-other-repository",
+      "--format",
+      "json",
+    ];
+    const r = await kw(args);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)[0].critical.image["docker-manifest-digest"]).toBe(vec.imageDigest);
+    const bad = await kw(args.map((a) => (a === "sozercan@gmail.com" ? "mallory@example.com" : a)));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/certificate identity "sozercan@gmail.com" is not "mallory@example.com"/);
+  });
+});
+
 describe("registration", () => {
   it("the kubeward program has the signing commands (src/cli/layers.ts)", async () => {
     const { buildProgram } = await import("../../src/cli/main.js");

@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAdmissionConfig } from "../../src/admission/config.js";
 import { AdmissionEngine } from "../../src/admission/engine.js";
 import type { AdmissionRequest } from "../../src/admission/review.js";
+import { parseDockerRef } from "../../src/images/ref.js";
+import { loadTrustedRoot } from "../../src/signing/bundle.js";
 import {
   createCosignVerifier,
   generateEcdsaKey,
@@ -10,6 +13,9 @@ import {
   signImage,
   signImageBundle,
 } from "../../src/signing/index.js";
+import { cosignTag, SIG_ANNOTATION, SIMPLE_SIGNING_MT } from "../../src/signing/oci.js";
+import { OCI_MANIFEST, Repo } from "../../src/signing/registry-push.js";
+import { verifyImageSignatures } from "../../src/signing/verify.js";
 import { pushTestImage, startRegistry, type TestRegistry, VECTORS } from "./helpers.js";
 
 let reg: TestRegistry;
@@ -136,5 +142,85 @@ describe("the admission controller requires signatures through the verifier", ()
     const unsigned = await engine.validate(review(`${reg.host}/team/app:unsigned`));
     expect(unsigned.response.allowed).toBe(false);
     expect(JSON.stringify(unsigned.response)).toMatch(/no signatures found/);
+  });
+});
+
+describe("cosign's classic keyless signatures (certificate + Rekor bundle annotations)", () => {
+  // ratify-project/ratify-verifier-go cosign/verifier_test.go: a real public-good keyless signature of 2023-02-16.
+  const vec = JSON.parse(readFileSync(join(VECTORS, "ratify-keyless-signature.json"), "utf8"));
+  const trustedRoot = join(VECTORS, "trusted_root.json");
+  const who = {
+    certificateIdentity: "sozercan@gmail.com",
+    certificateOidcIssuer: "https://github.com/login/oauth",
+  };
+
+  async function pushKeyless(repoName: string, annotations: Record<string, string>): Promise<string> {
+    const repo = new Repo(parseDockerRef(`${reg.host}/${repoName}`));
+    const layer = await repo.pushBlob(Buffer.from(vec.payload), SIMPLE_SIGNING_MT);
+    expect(layer.digest).toBe(vec.layerDigest);
+    const config = await repo.pushBlob(Buffer.from("{}"), "application/vnd.oci.image.config.v1+json");
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config,
+      layers: [{ ...layer, annotations }],
+    };
+    await repo.putManifest(
+      cosignTag(vec.imageDigest, "sig"),
+      Buffer.from(JSON.stringify(manifest)),
+      OCI_MANIFEST,
+    );
+    return `${reg.host}/${repoName}@${vec.imageDigest}`;
+  }
+
+  it("verifies the upstream signature offline against the trusted root, with identity constraints", async () => {
+    const image = await pushKeyless("test/cosign-image", vec.annotations);
+    const root = loadTrustedRoot(trustedRoot);
+    const ok = await verifyImageSignatures(image, {
+      keys: [],
+      keyless: { trustedRoot: root, identity: who },
+      allowOtherRepository: true,
+    });
+    expect(ok.verified.map((v) => v.signer)).toEqual(["sozercan@gmail.com (https://github.com/login/oauth)"]);
+    const strictRepo = await verifyImageSignatures(image, {
+      keys: [],
+      keyless: { trustedRoot: root, identity: who },
+    });
+    expect(strictRepo.reasons[0]).toMatch(/names repository "wabbitnetworks.azurecr.io\/test\/cosign-image"/);
+    const wrong = await verifyImageSignatures(image, {
+      keys: [],
+      keyless: { trustedRoot: root, identity: { ...who, certificateIdentity: "someone@else" } },
+      allowOtherRepository: true,
+    });
+    expect(wrong.reasons).toEqual([
+      'signature 0: certificate identity "sozercan@gmail.com" is not "someone@else"',
+    ]);
+
+    const v = createCosignVerifier({ trustedRoot, allowOtherRepository: true });
+    expect(await v.verify(image, who)).toMatchObject({ verified: true, digest: vec.imageDigest });
+  });
+
+  it("catches a tampered signature, a removed Rekor bundle and a forged SET", async () => {
+    const root = loadTrustedRoot(trustedRoot);
+    const opts = { keys: [], keyless: { trustedRoot: root, identity: who }, allowOtherRepository: true };
+    const sig = Buffer.from(vec.annotations[SIG_ANNOTATION], "base64");
+    sig[10]! ^= 1;
+    let image = await pushKeyless("test/keyless-sig", {
+      ...vec.annotations,
+      [SIG_ANNOTATION]: sig.toString("base64"),
+    });
+    expect((await verifyImageSignatures(image, opts)).reasons[0]).toMatch(/keyless verification failed/);
+    const { "dev.sigstore.cosign/bundle": _drop, ...noBundle } = vec.annotations;
+    image = await pushKeyless("test/keyless-nobundle", noBundle);
+    expect((await verifyImageSignatures(image, opts)).reasons[0]).toMatch(
+      /no dev.sigstore.cosign\/bundle annotation/,
+    );
+    const rb = JSON.parse(vec.annotations["dev.sigstore.cosign/bundle"]);
+    rb.Payload.integratedTime += 1;
+    image = await pushKeyless("test/keyless-set", {
+      ...vec.annotations,
+      "dev.sigstore.cosign/bundle": JSON.stringify(rb),
+    });
+    expect((await verifyImageSignatures(image, opts)).reasons[0]).toMatch(/keyless verification failed/);
   });
 });
