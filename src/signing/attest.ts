@@ -75,7 +75,7 @@ export async function attestImage(image: string, opts: AttestOptions): Promise<A
     now: opts.now ?? new Date(),
     what: opts.predicateName ?? "predicate",
   });
-  const img = await resolveImage(image, opts.registry);
+  const img = await resolveImage(image, opts.registry, { mustExist: true });
   const body = statementBytes(img.repositoryName, img.digest, built.predicateType, built.predicate);
   const env = signEnvelope(IN_TOTO_PAYLOAD_TYPE, body, opts.key);
   const pushed = await appendCosignLayers(img.repo, img.digest, "att", [

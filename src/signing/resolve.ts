@@ -44,11 +44,20 @@ export function parseRegistryImage(image: string): DockerRef {
   }
 }
 
-/** Resolves a tag to the digest of the manifest it names now (the digest itself when one is given). */
-export async function resolveImage(image: string, registry: RegistryOptions = {}): Promise<ResolvedImage> {
+/**
+ * Resolves a tag to the digest of the manifest it names now (the digest itself when one is given;
+ * with `mustExist`, as when signing, the registry must also have that manifest).
+ */
+export async function resolveImage(
+  image: string,
+  registry: RegistryOptions = {},
+  opts: { mustExist?: boolean } = {},
+): Promise<ResolvedImage> {
   const ref = parseRegistryImage(image);
   const repo = new Repo(ref, registry);
   let digest = ref.digest;
+  if (digest && opts.mustExist && !(await repo.manifest(digest)))
+    throw new ImageError("not-found", `manifest ${digest} not found`, image);
   if (!digest) {
     const m = await repo.manifest(ref.tag ?? "latest");
     if (!m) throw new ImageError("not-found", `tag ${ref.tag ?? "latest"} not found`, image);

@@ -26,7 +26,7 @@ export interface SignResult {
 }
 
 export async function signImage(image: string, opts: SignOptions): Promise<SignResult> {
-  const img = await resolveImage(image, opts.registry);
+  const img = await resolveImage(image, opts.registry, { mustExist: true });
   const payload = simpleSigningPayload(img.repositoryName, img.digest, opts.annotations);
   const signature = signBytes(opts.key, payload).toString("base64");
   const pushed = await appendCosignLayers(img.repo, img.digest, "sig", [

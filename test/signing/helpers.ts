@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDockerRef } from "../../src/images/ref.js";
+import type { RegistryOptions } from "../../src/images/registry/client.js";
 import { OCI_MANIFEST, Repo, sha256Digest } from "../../src/signing/registry-push.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -29,14 +30,18 @@ export interface TestRegistry {
   stop(): void;
 }
 
-export async function startRegistry(): Promise<TestRegistry> {
+/** shared/tools/start-registry.sh on a free port; with `basic`, behind an htpasswd user (bcrypt, as the registry wants). */
+export async function startRegistry(basic?: { user: string; password: string }): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), "kw-sign-reg-"));
   const port = await freePort();
-  const pid = Number(
-    execFileSync("bash", [join(SHARED, "tools", "start-registry.sh"), dir, String(port)], {
-      encoding: "utf8",
-    }).trim(),
-  );
+  const args = [join(SHARED, "tools", "start-registry.sh"), dir, String(port)];
+  if (basic) {
+    execFileSync("htpasswd", ["-Bbc", join(dir, "htpasswd"), basic.user, basic.password], {
+      stdio: "ignore",
+    });
+    args.push(join(dir, "htpasswd"));
+  }
+  const pid = Number(execFileSync("bash", args, { encoding: "utf8" }).trim());
   return {
     host: `127.0.0.1:${port}`,
     dir,
@@ -56,8 +61,9 @@ export async function pushTestImage(
   repository: string,
   tag: string,
   content: string,
+  registry: RegistryOptions = {},
 ): Promise<string> {
-  const repo = new Repo(parseDockerRef(`${host}/${repository}:${tag}`));
+  const repo = new Repo(parseDockerRef(`${host}/${repository}:${tag}`), registry);
   const layer = Buffer.from(content);
   const l = await repo.pushBlob(layer, "application/vnd.oci.image.layer.v1.tar");
   const config = Buffer.from(

@@ -5,7 +5,7 @@ import { cosignTag, parseCosignManifest, SIG_ANNOTATION } from "../../src/signin
 import { OCI_MANIFEST, Repo } from "../../src/signing/registry-push.js";
 import { signImage } from "../../src/signing/sign.js";
 import { type TrustedKey, verifyImageSignatures } from "../../src/signing/verify.js";
-import { pushTestImage, startRegistry, type TestRegistry } from "./helpers.js";
+import { codeOf, pushTestImage, startRegistry, type TestRegistry } from "./helpers.js";
 
 let reg: TestRegistry;
 beforeAll(async () => {
@@ -166,5 +166,38 @@ describe("hostile signature images", () => {
     );
     const err = await verifyImageSignatures(`${reg.host}/kw/hostile:1`, { keys: trusted() }).catch((e) => e);
     expect(err.code).toBe("bad-signature-manifest");
+  });
+});
+
+describe("inputs that do not name an image, and registries that want credentials", () => {
+  it("refuses to sign a digest or tag the registry does not have (not-found)", async () => {
+    expect(await codeOf(signImage(`${reg.host}/kw/ghost@sha256:${"0".repeat(64)}`, { key: alice }))).toBe(
+      "not-found",
+    );
+    expect(await codeOf(signImage(`${reg.host}/kw/ghost:nope`, { key: alice }))).toBe("not-found");
+    expect(await codeOf(verifyImageSignatures(`${reg.host}/kw/ghost:nope`, { keys: trusted() }))).toBe(
+      "not-found",
+    );
+    expect(await codeOf(verifyImageSignatures(`${reg.host}/kw/ghost:nope`, { keys: [] }))).toBe("bad-key");
+  });
+
+  it("signs and verifies through basic auth with the given credentials; without them: registry-auth", async () => {
+    const creds = { user: "kw", password: "s3cret-pw" };
+    const authReg = await startRegistry(creds);
+    try {
+      const registry = { username: creds.user, password: creds.password, dockerConfigDir: authReg.dir };
+      await pushTestImage(authReg.host, "kw/private", "1", "private", registry);
+      await signImage(`${authReg.host}/kw/private:1`, { key: alice, registry });
+      const v = await verifyImageSignatures(`${authReg.host}/kw/private:1`, { keys: trusted(), registry });
+      expect(v.verified).toHaveLength(1);
+      const anon = { dockerConfigDir: authReg.dir };
+      expect(
+        await codeOf(
+          verifyImageSignatures(`${authReg.host}/kw/private:1`, { keys: trusted(), registry: anon }),
+        ),
+      ).toBe("registry-auth");
+    } finally {
+      authReg.stop();
+    }
   });
 });
