@@ -366,6 +366,37 @@ describe("npm installed packages", () => {
   });
 });
 
+describe("image-level rules (apk)", () => {
+  it("does not report Python packages apk installed", async () => {
+    const installed =
+      "P:py3-six\nV:1.16.0-r9\nA:x86_64\no:py3-six\nF:usr/lib/python3.12/site-packages/six-1.16.0.dist-info\nR:METADATA\nR:RECORD\n\n";
+    const img = await buildImage({
+      layers: [
+        [
+          { name: "etc/alpine-release", data: "3.21.0\n" },
+          { name: "lib/apk/db/installed", data: installed },
+          {
+            name: "usr/lib/python3.12/site-packages/six-1.16.0.dist-info/METADATA",
+            data: "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n",
+          },
+          {
+            name: "app/venv/lib/python3.12/site-packages/six-1.16.0.dist-info/METADATA",
+            data: "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n",
+          },
+        ],
+      ],
+    });
+    const dir = tmp();
+    writeOciLayout(dir, { t: img });
+    const inv = await inventoryImage(`oci:${dir}:t`);
+    expect(inv.packages.map((p) => [p.ecosystem, p.name, p.purl])).toEqual([
+      ["Alpine", "py3-six", "pkg:apk/alpine/py3-six@1.16.0-r9?arch=x86_64&distro=3.21.0"],
+      ["PyPI", "six", "pkg:pypi/six@1.16.0"],
+    ]);
+    expect(inv.packages[1]!.path).toBe("app/venv/lib/python3.12/site-packages/six-1.16.0.dist-info/METADATA");
+  });
+});
+
 describe("image-level rules", () => {
   it("does not report language packages the OS package manager installed, nor lockfile entries node_modules already shows", async () => {
     const img = await buildImage({

@@ -364,6 +364,12 @@ describe("registry client rules", () => {
     ]);
   });
 
+  it("refuses credential helper names that are paths", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ credsStore: "../../tmp/evil" }));
+    expect(await codeOf(findCredentials("quay.io", { dockerConfigDir: dir }))).toBe("credential-helper");
+  });
+
   it("finds Docker Hub credentials under the index.docker.io key", async () => {
     const dir = tmp();
     mkdirSync(dir, { recursive: true });

@@ -17,6 +17,11 @@ export type HelperRunner = (
 
 export const runCredentialHelper: HelperRunner = (helper, server) =>
   new Promise((resolve, reject) => {
+    // The helper name comes from a config file: it names a program on $PATH, never a path.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(helper)) {
+      reject(new ImageError("credential-helper", `invalid credential helper name "${helper}"`, server));
+      return;
+    }
     const child = execFile(`docker-credential-${helper}`, ["get"], { timeout: 30_000 }, (err, stdout) => {
       if (err) {
         // Helpers print "credentials not found in native keychain" and exit 1 when they know nothing.
