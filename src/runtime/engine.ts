@@ -3,7 +3,7 @@
  * rules of that source, producing Falco-shaped alerts. No I/O; the clock is only the event's own time.
  */
 import { type EvalCtx, newEvalCtx } from "./condition/compile.js";
-import { type Alert, clockNs, isoNs, type Priority, priorityRank } from "./output.js";
+import { type Alert, isoNs, type Priority, priorityRank } from "./output.js";
 import type { CompiledRule, RuleSet } from "./rules/loader.js";
 
 export interface EngineOptions {
@@ -71,6 +71,8 @@ export class RuleEngine {
       c.stamps.fill(-1);
     }
     let out: Alert[] | undefined;
+    let time = "";
+    let prefix = "";
     for (const r of st.rules) {
       let hit: boolean;
       try {
@@ -80,15 +82,20 @@ export class RuleEngine {
         continue;
       }
       if (!hit) continue;
-      const { text, fields } = r.output.render(c);
+      const fields: Record<string, unknown> = { "evt.time": tsNs };
+      const text = r.output.render(c, fields);
       this.counters.matched++;
-      if (!out) out = [];
+      if (!out) {
+        out = [];
+        time = isoNs(tsNs);
+        prefix = `${time.slice(11, 29)}: `;
+      }
       out.push({
-        time: isoNs(tsNs),
+        time,
         rule: r.name,
         priority: r.priority,
-        output: `${clockNs(tsNs)}: ${r.priority} ${text}`,
-        output_fields: { "evt.time": tsNs, ...fields },
+        output: `${prefix}${r.priority} ${text}`,
+        output_fields: fields,
         source: r.source,
         tags: r.tags,
         hostname: this.opts.hostname,

@@ -31,10 +31,8 @@ export function priorityRank(p: Priority): number {
 }
 
 export interface OutputFormat<E> {
-  render(c: EvalCtx<E>): {
-    text: string;
-    fields: Record<string, string | number | (string | number)[] | null>;
-  };
+  /** renders the text; fills `fields` (which may already hold other keys) */
+  render(c: EvalCtx<E>, fields: Record<string, unknown>): string;
   fields: string[];
 }
 
@@ -106,18 +104,17 @@ export function compileOutput<E>(fmt: string, table: FieldTable<E>, slots: SlotR
   const fieldNames = parts.filter((p) => typeof p !== "string").map((p) => (p as { name: string }).name);
   return {
     fields: fieldNames,
-    render(c) {
+    render(c, fields) {
       let text = "";
-      const fields: Record<string, string | number | (string | number)[] | null> = {};
       for (const p of parts) {
         if (typeof p === "string") text += p;
         else {
           const v = p.get(c);
-          text += formatValue(v);
+          text += v === undefined ? "<NA>" : typeof v === "object" ? `(${v.join(",")})` : v;
           fields[p.name] = v === undefined ? null : v;
         }
       }
-      return { text, fields };
+      return text;
     },
   };
 }
@@ -134,11 +131,15 @@ export interface Alert {
   hostname: string;
 }
 
-/** ns since epoch -> RFC 3339 with nanoseconds, like Falco's `time` key. */
+/**
+ * ns since epoch -> RFC 3339 with 9 fractional digits, like Falco's `time` key. A double holds ns since
+ * the epoch only to about 0.25 us, so times are kept to the microsecond (the last three digits are 0).
+ */
 export function isoNs(tsNs: number): string {
-  const ms = Math.floor(tsNs / 1e6);
-  const ns = String(Math.floor(tsNs % 1e9)).padStart(9, "0");
-  return `${new Date(ms).toISOString().slice(0, 19)}.${ns}Z`;
+  const us = Math.round(tsNs / 1000);
+  const sec = Math.floor(us / 1e6);
+  const frac = String(us - sec * 1e6).padStart(6, "0");
+  return `${new Date(sec * 1000).toISOString().slice(0, 19)}.${frac}000Z`;
 }
 
 /** The `HH:MM:SS.nnnnnnnnn` prefix Falco puts before each output line. */

@@ -46,11 +46,20 @@ export function newEvalCtx<E>(slots: number, evt: E): EvalCtx<E> {
   return { evt, stamps: new Int32Array(Math.max(slots, 1)).fill(-1), vals: new Array(slots), gen: 0 };
 }
 
+export interface CompiledMacro<E> {
+  ev: Evaluator<E>;
+  used: Set<string>;
+  unavailable: Map<string, string>;
+  warnings: CompileWarning[];
+}
+
 export interface CompileEnv<E> {
   table: FieldTable<E>;
   slots: SlotRegistry;
   /** macro bodies (already parsed) visible to this condition */
   macro(name: string): Expr | undefined;
+  /** compiled macros, shared by all rules of a source: each macro is evaluated at most once per event */
+  macroCache?: Map<string, CompiledMacro<E>>;
   /** fields referenced; filled during compilation */
   usedFields: Set<string>;
   /** fields referenced that no source provides, with the reason */
@@ -85,9 +94,10 @@ function compileField<E>(fe: FieldExpr, env: CompileEnv<E>): TypedGetter<E> {
     return { get: () => undefined, type: def.type, list: !!def.list, name: display };
   }
   const slot = env.slots.slot(display);
+  const bound = def.bind ? def.bind(arg) : (evt: E) => extract(evt, arg);
   const get: Getter<E> = (c) => {
     if (c.stamps[slot] === c.gen) return c.vals[slot];
-    const v = extract(c.evt, arg);
+    const v = bound(c.evt);
     c.stamps[slot] = c.gen;
     c.vals[slot] = v;
     return v;
@@ -356,6 +366,17 @@ function compileSetOp<E>(op: string, left: TypedGetter<E>, values: string[], pos
     return setEval(op, left, has);
   }
   const set = new Set<Scalar>(values.map((v) => parseValue(left.type, v, pos, left.name)));
+  if (op !== "pmatch" && !(left.list && op === "in")) {
+    // fast path: one set lookup for the common scalar case
+    const get = left.get;
+    return (c) => {
+      const v = get(c);
+      if (v === undefined) return false;
+      if (typeof v !== "object") return set.has(v);
+      for (let i = 0; i < v.length; i++) if (set.has(v[i]!)) return true;
+      return false;
+    };
+  }
   if (numeric && op === "pmatch")
     throw new RuntimeError("bad-operator", `operator 'pmatch' is not supported by ${left.name}`, pos);
   if (op === "pmatch") {
@@ -421,15 +442,21 @@ export function compileExpr<E>(expr: Expr, env: CompileEnv<E>, stack: string[] =
         const [a, b] = parts as [Evaluator<E>, Evaluator<E>];
         return (c) => a(c) && b(c);
       }
+      const n = parts.length;
       return (c) => {
-        for (const p of parts) if (!p(c)) return false;
+        for (let i = 0; i < n; i++) if (!parts[i]!(c)) return false;
         return true;
       };
     }
     case "or": {
       const parts = expr.children.map((ch) => compileExpr(ch, env, stack));
+      const n = parts.length;
+      if (n === 2) {
+        const [a, b] = parts as [Evaluator<E>, Evaluator<E>];
+        return (c) => a(c) || b(c);
+      }
       return (c) => {
-        for (const p of parts) if (p(c)) return true;
+        for (let i = 0; i < n; i++) if (parts[i]!(c)) return true;
         return false;
       };
     }

@@ -89,6 +89,27 @@ function fromKeys(raw: Json, keys: readonly string[]): Extracted {
   return v === undefined ? undefined : asString(v);
 }
 
+/** A compiled object path for plain (non-array) steps: the hot path of most ka.* fields. */
+function pathGetter(keys: readonly string[]): (raw: Json) => Json | undefined {
+  if (keys.length === 1) {
+    const [k0] = keys as [string];
+    return (r) => {
+      if (r === null || typeof r !== "object" || Array.isArray(r)) return get(r, keys);
+      return (r as Record<string, Json>)[k0];
+    };
+  }
+  if (keys.length === 2) {
+    const [k0, k1] = keys as [string, string];
+    return (r) => {
+      const a = (r as Record<string, Json>)[k0];
+      if (a === null || typeof a !== "object" || Array.isArray(a))
+        return a === undefined ? undefined : get(a, [k1]);
+      return (a as Record<string, Json>)[k1];
+    };
+  }
+  return (r) => get(r, keys);
+}
+
 function listFromKeys(raw: Json, keys: readonly string[]): Extracted {
   const v = get(raw, keys);
   if (v === undefined || !Array.isArray(v)) return undefined;
@@ -197,7 +218,13 @@ function ka(
     extract: (evt, arg) => (evt.raw.auditID === undefined ? undefined : fn(evt.raw, arg, evt)),
   };
 }
-const keysField = (name: string, desc: string, ...keys: string[]) => ka(name, desc, (r) => fromKeys(r, keys));
+const keysField = (name: string, desc: string, ...keys: string[]) => {
+  const path = pathGetter(keys);
+  return ka(name, desc, (r) => {
+    const v = path(r);
+    return v === undefined ? undefined : typeof v === "string" ? v : JSON.stringify(v);
+  });
+};
 const listKeysField = (name: string, desc: string, ...keys: string[]) =>
   ka(name, desc, (r) => listFromKeys(r, keys), { list: true });
 const idx = { list: true, arg: "index" as const };
@@ -251,22 +278,35 @@ function containerListFields(list: string): FieldDef<AuditEvent>[] {
   ];
 }
 
+function pointerKeys(ptr: string): string[] {
+  return ptr
+    .slice(1)
+    .split("/")
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
 function jsonPointer(raw: Json, ptr: string | undefined): Extracted {
   if (ptr === undefined) return undefined;
   if (ptr === "") return asString(raw);
   if (!ptr.startsWith("/")) return undefined;
-  const keys = ptr
-    .slice(1)
-    .split("/")
-    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const v = get(raw, keys);
+  const v = get(raw, pointerKeys(ptr));
   return v === undefined ? undefined : asString(v);
 }
 
+function bindPointer(ptr: string | undefined): (e: AuditEvent) => Extracted {
+  if (ptr === undefined || (ptr !== "" && !ptr.startsWith("/"))) return () => undefined;
+  if (ptr === "") return (e) => asString(e.raw);
+  const path = pathGetter(pointerKeys(ptr));
+  return (e) => {
+    const v = path(e.raw);
+    return v === undefined ? undefined : typeof v === "string" ? v : JSON.stringify(v);
+  };
+}
+
 function isoTime(ns: number): string {
-  const ms = Math.floor(ns / 1e6);
-  const frac = String(Math.floor(ns % 1e9)).padStart(9, "0");
-  return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`;
+  const us = Math.round(ns / 1000);
+  const sec = Math.floor(us / 1e6);
+  return `${new Date(sec * 1000).toISOString().slice(0, 19)}.${String(us - sec * 1e6).padStart(6, "0")}000Z`;
 }
 
 function jsonFields(prefix: string): FieldDef<AuditEvent>[] {
@@ -277,6 +317,7 @@ function jsonFields(prefix: string): FieldDef<AuditEvent>[] {
       arg: "required-key",
       desc: "the value at a JSON pointer (RFC 6901) into the event",
       extract: (e, a) => jsonPointer(e.raw, a),
+      bind: bindPointer,
     },
     {
       name: `${prefix}.obj`,

@@ -7,6 +7,7 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import {
+  type CompiledMacro,
   type CompileEnv,
   type CompileWarning,
   compileExpr,
@@ -538,6 +539,7 @@ export function loadRules(files: RulesFile[], opts: LoadOptions): RuleSet {
   const inactive: InactiveRule[] = [];
   const disabled: string[] = [];
   const slots = new Map<string, SlotRegistry>();
+  const macroCaches = new Map<string, Map<string, CompiledMacro<never>>>();
   const ordered = [...rules.values()].sort((a, b) => a.index - b.index);
   for (const r of ordered) {
     if (!r.enabled) {
@@ -578,6 +580,7 @@ export function loadRules(files: RulesFile[], opts: LoadOptions): RuleSet {
       unavailable: new Map(),
       warnings: warns,
       macro: (name) => parsedMacros.get(name),
+      macroCache: macroCaches.get(r.source) ?? macroCaches.set(r.source, new Map()).get(r.source),
     };
     let evaluate: Evaluator<never>;
     let output: OutputFormat<never>;

@@ -9,14 +9,18 @@ export type DecodeResult =
   | { events: AuditEvent[]; error: string };
 
 /** RFC 3339 (with up to 9 fractional digits) to ns since the epoch; undefined if unparsable. */
+const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?(?:Z|[+-]\d{2}:\d{2})$/;
+
 export function parseTimeNs(v: unknown): number | undefined {
   if (typeof v !== "string") return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(v);
+  const m = TIME_RE.exec(v);
   if (!m) return undefined;
-  const secMs = Date.parse(`${m[1]}${m[3]}`);
-  if (Number.isNaN(secMs)) return undefined;
-  const frac = (m[2] ?? "").padEnd(9, "0");
-  return secMs * 1e6 + Number(frac);
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return undefined;
+  // Date.parse keeps milliseconds; add the sub-millisecond digits
+  const frac = m[1];
+  const sub = frac && frac.length > 3 ? Number(frac.slice(3, 9).padEnd(6, "0")) : 0;
+  return ms * 1e6 + sub;
 }
 
 function toEvent(
@@ -58,7 +62,8 @@ export function decodeAuditValue(v: unknown, nowNs: number, text?: string, clust
 
 /** Decode one line of an audit log file. Blank lines give no events and no error. */
 export function decodeAuditLine(line: string, nowNs: number, cluster?: string): DecodeResult {
-  const t = line.trim();
+  const c0 = line.charCodeAt(0);
+  const t = c0 === 123 && line.charCodeAt(line.length - 1) === 125 ? line : line.trim();
   if (t === "") return { events: [] };
   let v: unknown;
   try {
