@@ -180,6 +180,16 @@ describe("matching across ecosystems", () => {
     ).toEqual([]);
   });
 
+  it("OS packages without a known release are reported once, not guessed", () => {
+    const errors: Array<{ code?: string }> = [];
+    const pkgs = [
+      pk("Ubuntu", "libssl3", "3.0.2-0ubuntu1.10", { sourceName: "openssl" }),
+      pk("Ubuntu", "openssl", "3.0.2-0ubuntu1.10"),
+    ];
+    expect(matchPackages(db, pkgs, undefined, { errors: errors as never[] })).toEqual([]);
+    expect(errors.map((e) => e.code)).toEqual(["os-release-unknown"]);
+  });
+
   it("withdrawn records never match; last_affected is inclusive", () => {
     expect(ids([pk("npm", "lodash", "4.17.20")])).toEqual([]);
     expect(ids([pk("npm", "minimist", "1.2.5"), pk("npm", "minimist", "1.2.6")])).toEqual([

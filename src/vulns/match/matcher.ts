@@ -8,6 +8,9 @@ import { SCHEMES, schemeForEcosystem } from "../versions/index.js";
 import { OS_ECOSYSTEMS, packageEcosystem, releaseMatches } from "./os.js";
 import { bestCvss, ratingToSeverity, type ScoredCvss, scoreToSeverity } from "./severity.js";
 
+/** Distributions with a single rolling release: their advisories carry no release. */
+const RELEASELESS = new Set(["Wolfi", "Chainguard"]);
+
 export type FixState = "fixed" | "not-fixed" | "wont-fix";
 
 export interface MatchOptions {
@@ -98,9 +101,21 @@ export function matchPackages(
     return rows;
   };
   const findings: Finding[] = [];
+  const unknownRelease = new Set<string>();
   for (const pkg of packages) {
     const { base, release } = packageEcosystem(pkg, os);
     const isOs = OS_ECOSYSTEMS.has(base);
+    if (isOs && release === undefined && !RELEASELESS.has(base)) {
+      // Distribution advisories are per release: without one, matching would guess.
+      if (!unknownRelease.has(base)) {
+        unknownRelease.add(base);
+        opts.errors?.push({
+          message: `${base} packages were not matched: the distribution release is unknown (no os-release)`,
+          code: "os-release-unknown",
+        });
+      }
+      continue;
+    }
     const q = queryFor(pkg);
     if (!q.version) continue;
     const cache = cacheFor(schemeForEcosystem(base).id);
