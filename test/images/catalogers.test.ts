@@ -81,7 +81,14 @@ describe("Go binaries (oracle: go version -m)", () => {
     bin = join(src, "kwapp");
     execFileSync("go", ["build", "-o", bin, "."], {
       cwd: join(src, "app"),
-      env: { ...process.env, GOFLAGS: "-mod=mod", GOPROXY: "off", CGO_ENABLED: "0" },
+      env: {
+        ...process.env,
+        GOFLAGS: "-mod=mod",
+        GOPROXY: "off",
+        CGO_ENABLED: "0",
+        GOCACHE: join(tmpdir(), "kubeward-test-cache", "go-build"),
+        GOPATH: join(tmpdir(), "kubeward-test-cache", "gopath"),
+      },
       stdio: "ignore",
     });
   });
