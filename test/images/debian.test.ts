@@ -1,7 +1,13 @@
 import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Package } from "../../src/core/model.js";
 import { inventoryImage, inventoryRootfs } from "../../src/images/inventory.js";
+import { RegistryClient } from "../../src/images/registry/client.js";
 import { ensureDebianImage } from "./helpers/debian-image.js";
+import { pushBlob, putManifest, startRegistry } from "./helpers/registry.js";
 
 interface OraclePkg {
   name: string;
@@ -72,6 +78,55 @@ describe("real Debian bookworm image", () => {
     const fromDir = await inventoryRootfs(img.rootfs);
     const strip = (ps: typeof fromDir.packages) => ps.map(({ layerDigest: _l, ...p }) => p);
     expect(strip(fromDir.packages)).toEqual(strip(fromImage.packages));
+  });
+
+  it("reads the same image converted by skopeo to docker-archive and oci-archive", async () => {
+    const dir = join(dirname(img.oci), "skopeo");
+    mkdirSync(dir, { recursive: true });
+    const da = join(dir, "debian.docker.tar");
+    const oa = join(dir, "debian.oci.tar");
+    for (const [dest, file] of [
+      [`docker-archive:${da}:example/debian:bookworm`, da],
+      [`oci-archive:${oa}:bookworm`, oa],
+    ] as const) {
+      if (!existsSync(file))
+        execFileSync("skopeo", ["copy", "--quiet", `oci:${img.oci}:${img.tag}`, dest], { stdio: "ignore" });
+    }
+    const strip = (ps: Package[]) => ps.map(({ layerDigest: _l, ...p }) => p);
+    const base = await inventoryImage(`oci:${img.oci}:${img.tag}`);
+    const fromDocker = await inventoryImage(da);
+    expect(fromDocker.image.transport).toBe("docker-archive");
+    expect(fromDocker.image.repoTags).toEqual(["docker.io/example/debian:bookworm"]);
+    expect(strip(fromDocker.packages)).toEqual(strip(base.packages));
+    expect(fromDocker.packages[0]!.layerDigest).toBe(base.image.layers[0]!.diffId);
+    const fromOci = await inventoryImage(`oci-archive:${oa}`);
+    expect(fromOci.packages).toEqual(base.packages);
+    expect(fromOci.image.digest).toBe(base.image.digest);
+  });
+
+  it("pulls the image from a real registry after pushing it there", async () => {
+    const reg = await startRegistry(mkdtempSync(join(tmpdir(), "kw-debreg-")));
+    try {
+      const layout = JSON.parse(readFileSync(join(img.oci, "index.json"), "utf8")) as {
+        manifests: { digest: string }[];
+      };
+      const blob = (d: string) => readFileSync(join(img.oci, "blobs", "sha256", d.slice(7)));
+      const manifest = blob(layout.manifests[0]!.digest);
+      const m = JSON.parse(manifest.toString()) as {
+        config: { digest: string };
+        layers: { digest: string }[];
+      };
+      const client = new RegistryClient(reg.host);
+      for (const d of [m.config.digest, ...m.layers.map((l) => l.digest)])
+        await pushBlob(client, "debian", blob(d));
+      await putManifest(client, "debian", "bookworm", manifest, "application/vnd.oci.image.manifest.v1+json");
+      const base = await inventoryImage(`oci:${img.oci}:${img.tag}`);
+      const pulled = await inventoryImage(`docker://${reg.host}/debian:bookworm`);
+      expect(pulled.packages).toEqual(base.packages);
+      expect(pulled.image.digest).toBe(base.image.digest);
+    } finally {
+      reg.stop();
+    }
   });
 
   it("recognises the bare layout path and the rootfs path by their contents", async () => {
