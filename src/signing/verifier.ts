@@ -62,6 +62,7 @@ export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVe
   const max = opts.maxEntries ?? 10_000;
   const now = opts.now ?? (() => Date.now());
   const keyCache = new Map<string, TrustedKey>();
+  const inflight = new Map<string, Promise<SignatureVerdict>>();
   const trustedRoot = opts.trustedRoot ? loadTrustedRoot(opts.trustedRoot) : undefined;
 
   const keysOf = (pems: string[]): TrustedKey[] =>
@@ -84,6 +85,21 @@ export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVe
     const cacheKey = `${img.repositoryName}@${img.digest}|${policyKey(policy)}`;
     const hit = cache.get(cacheKey);
     if (hit && now() - hit.at < ttl) return hit.verdict;
+    // Concurrent admissions of the same image share one verification.
+    const running = inflight.get(cacheKey);
+    if (running) return running;
+    const p = evaluate(img, policy, keys, wantsKeyless, cacheKey).finally(() => inflight.delete(cacheKey));
+    inflight.set(cacheKey, p);
+    return p;
+  }
+
+  async function evaluate(
+    img: Awaited<ReturnType<typeof resolveImage>>,
+    policy: SignaturePolicy,
+    keys: TrustedKey[],
+    wantsKeyless: boolean,
+    cacheKey: string,
+  ): Promise<SignatureVerdict> {
     const reasons: string[] = [];
     let ok: string | undefined;
     const keyless = wantsKeyless && trustedRoot ? { trustedRoot, identity: policy } : undefined;

@@ -187,3 +187,63 @@ describe("attest and verify-attestation against a real registry", () => {
     expect(v.verified[0]!.statement.predicate).toEqual(JSON.parse(spdx));
   });
 });
+
+describe("attestScanOutput (for sbom --attest / scan image --attest)", () => {
+  it("loads an encrypted key file and attests a kubeward report as cosign's vuln predicate", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { attestScanOutput, writeKeyPair } = await import("../../src/signing/index.js");
+    const dir = mkdtempSync(join(tmpdir(), "kw-att-scan-"));
+    const files = await writeKeyPair(key, "pw", { N: 1024 });
+    writeFileSync(join(dir, "cosign.key"), files.privatePem);
+    const digest = await pushTestImage(reg.host, "kw/scanned", "1", "scanned");
+    const report = {
+      schemaVersion: 1,
+      tool: { name: "kubeward", version: "0.1.0" },
+      scan: {
+        type: "image",
+        target: "x",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        durationMs: 10,
+        options: {},
+      },
+      findings: [],
+      errors: [],
+      summary: { total: 0, bySeverity: {} },
+    };
+    const r = await attestScanOutput(`${reg.host}/kw/scanned:1`, {
+      keyFile: join(dir, "cosign.key"),
+      type: "vuln",
+      content: JSON.stringify(report),
+      password: async () => "pw",
+    });
+    expect(r).toMatchObject({ digest, predicateType: "https://cosign.sigstore.dev/attestation/vuln/v1" });
+    const v = await verifyAttestations(`${reg.host}/kw/scanned:1`, {
+      keys: [{ key, name: "k" }],
+      type: "vuln",
+    });
+    expect((v.verified[0]!.statement.predicate as { scanner: { result: unknown } }).scanner.result).toEqual(
+      report,
+    );
+    expect(
+      await codeOf(
+        attestScanOutput(`${reg.host}/kw/scanned:1`, {
+          keyFile: join(dir, "missing.key"),
+          type: "vuln",
+          content: "{}",
+        }),
+      ),
+    ).toBe("file-not-found");
+    expect(
+      await codeOf(
+        attestScanOutput(`${reg.host}/kw/scanned:1`, {
+          keyFile: join(dir, "cosign.key"),
+          type: "cyclonedx",
+          content: "{}",
+          password: async () => "pw",
+        }),
+      ),
+    ).toBe("bad-predicate");
+  });
+});

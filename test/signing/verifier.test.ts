@@ -224,3 +224,19 @@ describe("cosign's classic keyless signatures (certificate + Rekor bundle annota
     expect((await verifyImageSignatures(image, opts)).reasons[0]).toMatch(/keyless verification failed/);
   });
 });
+
+describe("verifier under concurrent admissions", () => {
+  it("shares one verification between simultaneous requests for the same digest and policy", async () => {
+    const digest = await pushTestImage(reg.host, "kw/busy", "1", "busy");
+    await signImage(`${reg.host}/kw/busy:1`, { key: alice });
+    const v = createCosignVerifier();
+    const policy = { keys: [publicKeyPem(alice)] };
+    const verdicts = await Promise.all(
+      Array.from({ length: 20 }, () => v.verify(`${reg.host}/kw/busy@${digest}`, policy)),
+    );
+    expect(verdicts.every((x) => x.verified)).toBe(true);
+    // one shared object: the work was done once
+    expect(new Set(verdicts).size).toBe(1);
+    expect(v.cacheSize).toBe(1);
+  });
+});
