@@ -102,6 +102,8 @@ export function matchPackages(
   };
   const findings: Finding[] = [];
   const unknownRelease = new Set<string>();
+  // Rows are shared by every version of a package: score their CVSS vectors once.
+  const cvssOfRow = new Map<AffectedRow, ScoredCvss | null>();
   for (const pkg of packages) {
     const { base, release } = packageEcosystem(pkg, os);
     const isOs = OS_ECOSYSTEMS.has(base);
@@ -137,7 +139,11 @@ export function matchPackages(
       if (!releaseMatches(base, rowRelease, release)) continue;
       const verdict = isAffected(row, q.version, cache, semverCache);
       if (!verdict.affected) continue;
-      const cvss = bestCvss(row.cvss);
+      let cvss = cvssOfRow.get(row);
+      if (cvss === undefined) {
+        cvss = bestCvss(row.cvss) ?? null;
+        cvssOfRow.set(row, cvss);
+      }
       const distro = isOs ? ratingToSeverity(row.severity) : undefined;
       const severity =
         distro ??
