@@ -105,13 +105,25 @@ export class AdmissionEngine {
     const audit: Record<string, string> = {};
     const policyErrors: string[] = [];
     const writing = req.operation === "CREATE" || req.operation === "UPDATE";
+    const isPodResource = req.resource.group === "" && req.resource.resource === "pods";
     let labels: Record<string, string> | undefined;
-    const labelsOnce = async () => (labels ??= await this.labelsOf(req.namespace));
+    // Like upstream: a failed namespace lookup fails a Pod request (500) but only annotates a workload's.
+    const labelsOnce = async (): Promise<Record<string, string>> => {
+      if (labels) return labels;
+      try {
+        labels = await this.labelsOf(req.namespace);
+      } catch (err) {
+        if (isPodResource || !(err instanceof AdmissionError)) throw err;
+        audit[PSA_AUDIT_KEYS.error] = err.message;
+        policyErrors.push(err.message);
+        labels = {};
+      }
+      return labels;
+    };
     try {
       if (writing && !isRecord(req.object))
         return badRequest(req, "failed to decode object: request.object is missing");
       const object = isRecord(req.object) ? req.object : undefined;
-      const isPodResource = req.resource.group === "" && req.resource.resource === "pods";
       const obj = object ? objectFromData(object, `admission:${req.uid}`) : undefined;
       const pod = obj ? podOf(obj) : undefined;
       let evaluatePod =
@@ -120,9 +132,19 @@ export class AdmissionEngine {
         (isPodResource
           ? !IGNORED_POD_SUBRESOURCES.has(req.subResource ?? "")
           : req.subResource === undefined);
+      if (evaluatePod && isPodResource && obj!.kind !== "Pod")
+        return badRequest(
+          req,
+          `failed to decode pod: request.object is a ${JSON.stringify(obj!.kind)}, not a Pod`,
+        );
       if (evaluatePod && isPodResource && req.operation === "UPDATE") {
         if (!isRecord(req.oldObject))
           return badRequest(req, "failed to decode old object: request.oldObject is missing");
+        if (req.oldObject.kind !== "Pod")
+          return badRequest(
+            req,
+            `failed to decode old pod: request.oldObject is a ${JSON.stringify(req.oldObject.kind)}, not a Pod`,
+          );
         if (!isSignificantPodUpdate(object!, req.oldObject)) evaluatePod = false;
       }
       const username = req.userInfo.username ?? "";
@@ -140,6 +162,7 @@ export class AdmissionEngine {
             policy.warn.level === "privileged" &&
             policy.audit.level === "privileged" &&
             (!isPodResource || policy.enforce.level === "privileged");
+          if (allPrivileged && isPodResource) audit[PSA_AUDIT_KEYS.enforcePolicy] = "privileged:latest";
           if (!allPrivileged) {
             const out = evaluatePodSecurity({
               pod: { metadata: pod.metadata, spec: pod.spec },
@@ -147,6 +170,7 @@ export class AdmissionEngine {
               policyErrors: errors,
               exemptions: ex,
               enforce: isPodResource,
+              forbiddenPrefix: forbiddenPrefix(req),
             });
             if (out.deny) denials.push(out.deny);
             warnings.push(...out.warnings);
@@ -216,6 +240,7 @@ export class AdmissionEngine {
             uid: req.uid,
             allowed: false,
             status: { code: 500, reason: "InternalError", status: "Failure", message: err.message },
+            auditAnnotations: { [PSA_AUDIT_KEYS.error]: err.message },
           },
           decision: "error",
           policyErrors: [err.message],
@@ -268,6 +293,12 @@ function inScope(scope: RuleScope, labels: Readonly<Record<string, string>>): bo
 
 function namespaceObject(name: string, labels: Record<string, string>): Record<string, unknown> {
   return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } };
+}
+
+/** `pods "web-1" is forbidden: ` as the API's Forbidden errors read (no name: `pods is forbidden: `). */
+function forbiddenPrefix(req: AdmissionRequest): string {
+  const r = req.resource.group ? `${req.resource.resource}.${req.resource.group}` : req.resource.resource;
+  return req.name ? `${r} ${JSON.stringify(req.name)} is forbidden: ` : `${r} is forbidden: `;
 }
 
 function badRequest(req: AdmissionRequest, message: string): AdmissionDecision {

@@ -22,10 +22,10 @@ export const IGNORED_POD_SUBRESOURCES: ReadonlySet<string> = new Set([
 
 /** Audit annotation keys (the API server prefixes them with the webhook's name). */
 export const PSA_AUDIT_KEYS = {
-  enforcePolicy: "podsecurity-enforce-policy",
-  auditViolations: "podsecurity-audit-violations",
-  exempt: "podsecurity-exempt",
-  error: "podsecurity-error",
+  enforcePolicy: "enforce-policy",
+  auditViolations: "audit-violations",
+  exempt: "exempt",
+  error: "error",
 } as const;
 
 export function levelVersionText(lv: LevelVersion): string {
@@ -112,17 +112,16 @@ function annotationsOf(pod: Obj): Record<string, unknown> {
   return isRecord(m) && isRecord(m.annotations) ? m.annotations : {};
 }
 
-const SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod";
 const SECCOMP_CONTAINER = "container.seccomp.security.alpha.kubernetes.io/";
 
 /**
  * Whether a pod update can change its Pod Security verdict. The only mutable fields that matter
- * are container images and the seccomp annotations, plus added ephemeral containers.
+ * are container images and the per-container seccomp annotations, plus added ephemeral containers
+ * (current upstream no longer compares the pod-level seccomp annotation).
  */
 export function isSignificantPodUpdate(pod: Obj, oldPod: Obj): boolean {
   const a = annotationsOf(pod);
   const oa = annotationsOf(oldPod);
-  if (a[SECCOMP_POD] !== oa[SECCOMP_POD]) return true;
   const spec = isRecord(pod.spec) ? pod.spec : {};
   const oldSpec = isRecord(oldPod.spec) ? oldPod.spec : {};
   const significant = (c: Obj, oc: Obj) => {
@@ -161,6 +160,8 @@ export interface PsaInput {
   exemptions: Exemptions;
   /** True for Pods (enforce applies); false for workload controllers' templates (warn and audit only). */
   enforce: boolean;
+  /** Start of the denial, e.g. `pods "web-1" is forbidden: `. */
+  forbiddenPrefix?: string;
 }
 
 /** Evaluates a pod or pod template against a namespace policy, in upstream's order. */
@@ -189,7 +190,7 @@ export function evaluatePodSecurity(input: PsaInput): PsaOutcome {
     const r = at(enforce);
     out.enforceResults = r;
     if (r.length > 0)
-      out.deny = `pod violates PodSecurity ${JSON.stringify(levelVersionText(enforce))}: ${pssSummary(r)}`;
+      out.deny = `${input.forbiddenPrefix ?? ""}violates PodSecurity ${JSON.stringify(levelVersionText(enforce))}: ${pssSummary(r)}`;
   }
   const ar = at(audit);
   if (ar.length > 0)

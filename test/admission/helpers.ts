@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { request } from "node:https";
 import { resolve } from "node:path";
 import { connect } from "node:tls";
@@ -10,11 +10,20 @@ export const BIN = resolve(ROOT, "bin", "kubeward");
 /** Builds dist/ when the admission layer is missing or older than its sources (type errors elsewhere do not stop tsc emitting). */
 export function ensureAdmissionBuilt(): void {
   const out = resolve(ROOT, "dist", "admission", "cli.js");
-  const src = resolve(ROOT, "src", "admission", "cli.ts");
   const layers = resolve(ROOT, "dist", "cli", "layers.js");
-  if (existsSync(out) && existsSync(layers) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return;
+  const newest = newestMtime(resolve(ROOT, "src", "admission"));
+  if (existsSync(out) && existsSync(layers) && statSync(out).mtimeMs >= newest) return;
   spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
   if (!existsSync(out)) throw new Error("build failed: dist/admission/cli.js was not produced");
+}
+
+function newestMtime(dir: string): number {
+  let max = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = resolve(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return max;
 }
 
 export function kubeward(

@@ -138,7 +138,7 @@ export function suite(): Case[] {
       body: review(pod("ok", "team-a", [goodContainer])),
       allowed: true,
       noWarnings: true,
-      audit: { "podsecurity-enforce-policy": "restricted:latest" },
+      audit: { "enforce-policy": "restricted:latest" },
     },
     {
       name: "privileged pod denied by enforce=restricted",
@@ -147,7 +147,7 @@ export function suite(): Case[] {
       allowed: false,
       code: 403,
       message: [
-        'pod violates PodSecurity "restricted:latest"',
+        'pods "priv" is forbidden: violates PodSecurity "restricted:latest"',
         'privileged (container "debug" must not set securityContext.privileged=true)',
       ],
     },
@@ -158,8 +158,8 @@ export function suite(): Case[] {
       allowed: true,
       warnings: ['would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false'],
       audit: {
-        "podsecurity-enforce-policy": "baseline:latest",
-        "podsecurity-audit-violations":
+        "enforce-policy": "baseline:latest",
+        "audit-violations":
           /^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false/,
       },
     },
@@ -175,21 +175,21 @@ export function suite(): Case[] {
       endpoint: "validate",
       body: review(privilegedPod, { username: "system:serviceaccount:ops:break-glass" }),
       allowed: true,
-      audit: { "podsecurity-exempt": "user" },
+      audit: { exempt: "user" },
     },
     {
       name: "exempt namespace",
       endpoint: "validate",
       body: review(pod("priv", "tools", [privilegedContainer])),
       allowed: true,
-      audit: { "podsecurity-exempt": "namespace" },
+      audit: { exempt: "namespace" },
     },
     {
       name: "exempt runtime class",
       endpoint: "validate",
       body: review(pod("kata", "team-a", [privilegedContainer], { spec: { runtimeClassName: "kata-fc" } })),
       allowed: true,
-      audit: { "podsecurity-exempt": "runtimeClass" },
+      audit: { exempt: "runtimeClass" },
     },
     {
       name: "metadata-only update of a violating pod is allowed",
@@ -253,8 +253,8 @@ export function suite(): Case[] {
       body: review(pod("plain", "typo", [plainContainer])),
       allowed: false,
       code: 403,
-      message: ['pod violates PodSecurity "restricted:latest"'],
-      audit: { "podsecurity-error": /Failed to parse policy/ },
+      message: ['pods "plain" is forbidden: violates PodSecurity "restricted:latest"'],
+      audit: { error: /Failed to parse policy/ },
     },
     {
       name: "image and check rules in a prod namespace",
