@@ -122,7 +122,11 @@ export function webhookSource(o: WebhookOptions): EventSource {
     port: () => (server?.address() as AddressInfo | null)?.port,
     async stop() {
       const srv = server;
-      if (srv) await new Promise<void>((r) => srv.close(() => r()));
+      if (srv) {
+        const closed = new Promise<void>((r) => srv.close(() => r()));
+        srv.closeIdleConnections();
+        await closed;
+      }
       finish?.();
     },
   };

@@ -1,0 +1,297 @@
+import { describe, expect, it } from "vitest";
+import { parseCondition, unescapeQuoted } from "../../src/runtime/condition/parser.js";
+import { RuleEngine } from "../../src/runtime/engine.js";
+import type { AuditEvent } from "../../src/runtime/fields/k8saudit.js";
+import { loadRules } from "../../src/runtime/rules/loader.js";
+import { defaultTables } from "../../src/runtime/sources/index.js";
+
+/** A pod-create audit event with two containers, used by the checks below. */
+const POD: AuditEvent = {
+  tsNs: 1_700_000_000_000_000_000,
+  raw: {
+    kind: "Event",
+    apiVersion: "audit.k8s.io/v1",
+    auditID: "a1",
+    stage: "ResponseComplete",
+    verb: "create",
+    requestURI: "/api/v1/namespaces/dev/pods?dryRun=All&fieldManager=kubectl",
+    user: { username: "Alice", groups: ["dev", "system:authenticated"] },
+    objectRef: { resource: "pods", namespace: "dev", name: "web" },
+    responseStatus: { code: 201 },
+    annotations: { "authorization.k8s.io/decision": "allow", "a/b": "slash", "t~x": "tilde" },
+    requestObject: {
+      spec: {
+        hostNetwork: true,
+        securityContext: { runAsUser: 1000 },
+        containers: [
+          {
+            name: "app",
+            image: "docker.io/library/nginx:1.25@sha256:abc",
+            securityContext: { privileged: true },
+          },
+          {
+            name: "side",
+            image: "busybox",
+            securityContext: { runAsUser: 0, capabilities: { add: ["NET_ADMIN"] } },
+          },
+        ],
+        volumes: [
+          { name: "h", hostPath: { path: "/var/run/docker.sock" } },
+          { name: "e", emptyDir: {} },
+        ],
+      },
+    },
+  },
+};
+
+function check(condition: string, evt: AuditEvent = POD, extra = ""): boolean {
+  const text = `${extra}
+- rule: t
+  desc: t
+  condition: ${JSON.stringify(condition)}
+  output: out
+  priority: INFO
+  source: k8s_audit
+`;
+  const rs = loadRules([{ path: "t.yaml", text }], { tables: defaultTables() });
+  if (rs.errors.length > 0) throw new Error(`${rs.errors[0]!.code}: ${rs.errors[0]!.message}`);
+  const eng = new RuleEngine(rs, { hostname: "h" });
+  return eng.process("k8s_audit", evt, evt.tsNs).length === 1;
+}
+
+function loadError(condition: string, extra = ""): { code: string; message: string; condCol?: number } {
+  const rs = loadRules(
+    [
+      {
+        path: "t.yaml",
+        text: `${extra}\n- rule: t\n  desc: t\n  condition: ${JSON.stringify(condition)}\n  output: o\n  priority: INFO\n  source: k8s_audit\n`,
+      },
+    ],
+    { tables: defaultTables() },
+  );
+  expect(rs.errors.length).toBeGreaterThan(0);
+  return rs.errors[0]!;
+}
+
+describe("condition operators", () => {
+  it.each([
+    ["ka.verb = create", true],
+    ["ka.verb == create", true],
+    ["ka.verb != create", false],
+    ["ka.verb=create and ka.target.resource=pods", true],
+    ["ka.user.name contains lic", true],
+    ["ka.user.name icontains ALI", true],
+    ["ka.user.name contains ALI", false],
+    ["ka.user.name startswith Al", true],
+    ["ka.user.name endswith ce", true],
+    ["ka.user.name glob 'A*e'", true],
+    ["ka.user.name glob 'a*'", false],
+    ["ka.user.name iglob 'a*'", true],
+    ["ka.user.name glob 'Al?ce'", true],
+    ["ka.user.name regex 'A[a-z]+'", true],
+    ["ka.user.name regex 'lic'", false],
+    ["ka.user.name bcontains 6c6963", true],
+    ["ka.user.name bstartswith 416c", true],
+    ["ka.user.name bstartswith 6c", false],
+    ["ka.user.name in (Bob, Alice)", true],
+    ["ka.user.name in (Bob)", false],
+    ["ka.user.name in ()", false],
+    ["ka.response.code startswith 2", true],
+    ["ka.response.code > 200", true],
+    ["ka.response.code < 200", false],
+    ["ka.response.code >= 201", true],
+    ["ka.response.code <= 200", false],
+    ["jevt.rawtime > 0", true],
+    ["jevt.rawtime = 0", false],
+    ["jevt.rawtime exists", true],
+    ["not ka.verb = create", false],
+    ["not not ka.verb = create", true],
+    ["not(ka.verb = delete)", true],
+    ["ka.verb = delete or ka.verb = create", true],
+    ["ka.verb = delete or ka.verb = create and ka.user.name = Bob", false],
+    ["(ka.verb = delete or ka.verb = create) and ka.user.name = Alice", true],
+    ["ka.target.subresource exists", false],
+    ["not ka.target.subresource exists", true],
+    ["ka.target.subresource != exec", false],
+    ["not ka.target.subresource = exec", true],
+    ["ka.uri.param[dryRun] = All", true],
+    ["ka.uri.param[missing] exists", false],
+  ])("%s -> %s", (cond, want) => {
+    expect(check(cond)).toBe(want);
+  });
+
+  it("list fields: in is a subset test, intersects any overlap, and only exists/in/intersects match", () => {
+    expect(check("ka.user.groups intersects (dev)")).toBe(true);
+    expect(check("ka.user.groups in (dev)")).toBe(false);
+    expect(check("ka.user.groups in (dev, system:authenticated, x)")).toBe(true);
+    expect(check("ka.req.pod.containers.image.repository in (docker.io/library/nginx, busybox)")).toBe(true);
+    expect(check("ka.req.pod.containers.privileged intersects (true)")).toBe(true);
+    expect(check("ka.req.pod.initContainers.privileged intersects (true)")).toBe(false);
+    expect(check("ka.req.pod.initContainers.privileged exists")).toBe(false);
+    const rs = loadRules(
+      [
+        {
+          path: "w.yaml",
+          text: "- rule: w\n  desc: d\n  condition: ka.user.groups contains dev\n  output: o\n  priority: INFO\n  source: k8s_audit\n",
+        },
+      ],
+      { tables: defaultTables() },
+    );
+    expect(rs.errors).toEqual([]);
+    expect(rs.warnings[0]?.message).toMatch(/only supports operators 'exists', 'in' and 'intersects'/);
+  });
+
+  it("field arguments: container index, JSON pointers with ~1 and ~0, deprecated hostpath key", () => {
+    expect(check("ka.req.pod.containers.image[1] in (busybox)")).toBe(true);
+    // an indexed list field is still a list field: '=' never matches (upstream throws at evaluation)
+    expect(check("ka.req.pod.containers.image[1] = busybox")).toBe(false);
+    expect(check("ka.req.pod.containers.image[2] exists")).toBe(false);
+    expect(check("ka.req.pod.containers.privileged[1] exists")).toBe(false);
+    expect(check("ka.req.pod.containers.image.repository[0] in (docker.io/library/nginx)")).toBe(true);
+    expect(check("ka.req.container.image.repository = docker.io/library/nginx")).toBe(true);
+    expect(check("jevt.value[/annotations/a~1b] = slash")).toBe(true);
+    expect(check("jevt.value[/annotations/t~0x] = tilde")).toBe(true);
+    expect(check("jevt.value[/requestObject/spec/hostNetwork] = true")).toBe(true);
+    expect(check("jevt.value[/requestObject/spec/containers/1/name] = side")).toBe(true);
+    expect(check("ka.req.volume.hostpath[/var/run/*] = true")).toBe(true);
+    expect(check("ka.req.volume.hostpath[/var] = true")).toBe(false);
+    expect(check("ka.req.pod.volumes.volume_type intersects (hostPath)")).toBe(true);
+    expect(check("ka.req.pod.containers.eff_run_as_user in (1000, 0)")).toBe(true);
+    expect(check("ka.req.pod.containers.eff_run_as_user intersects (1000)")).toBe(true);
+    expect(check("ka.req.container.privileged = true")).toBe(true);
+  });
+
+  it.each([
+    "tolower(ka.user.name) = alice",
+    "b64(jevt.value[/annotations/a~1b]) exists",
+    "ka.target.name = val(ka.req.pod.containers.name[0])",
+    "ka.user.name in val(ka.user.name)",
+  ])("parses %s", (c) => {
+    expect(() => check(c)).not.toThrow();
+  });
+  it("val() is not allowed inside a parenthesised list (as upstream)", () => {
+    expect(() => check("ka.user.name in (val(ka.user.name))")).toThrow(/condition-syntax/);
+  });
+  it("transformers and field comparisons", () => {
+    expect(check("tolower(ka.user.name) = alice")).toBe(true);
+    expect(check("toupper(ka.user.name) = ALICE")).toBe(true);
+    expect(check("len(ka.user.name) = 5")).toBe(true);
+    expect(check("len(ka.user.groups) = 2")).toBe(true);
+    expect(check("basename(ka.uri) startswith pods")).toBe(true);
+    expect(check("b64(jevt.value[/annotations/a~1b]) exists")).toBe(true);
+    expect(check("ka.target.name = val(ka.req.pod.containers.name[0])")).toBe(false);
+    expect(check("ka.target.namespace = val(ka.target.namespace)")).toBe(true);
+    expect(check("ka.user.name in val(ka.user.name)")).toBe(true);
+  });
+
+  it("a missing value makes every comparison false, on the NA event too", () => {
+    const bare: AuditEvent = { tsNs: 1, raw: { kind: "Event", verb: "get" } };
+    expect(check("ka.verb = get", bare)).toBe(false); // no auditID: ka.* are not available
+    expect(check("ka.verb != get", bare)).toBe(false);
+    expect(check("jevt.value[/verb] = get", bare)).toBe(true);
+  });
+});
+
+describe("lists and macros", () => {
+  const LISTS = `
+- list: base
+  items: [Bob]
+- list: users
+  items: [base, "Alice"]
+- macro: is_user
+  condition: ka.user.name in (users)
+- macro: creating
+  condition: ka.verb = create
+`;
+  it("substitutes lists (nested ones expand), resolves macros", () => {
+    expect(check("is_user and creating", POD, LISTS)).toBe(true);
+    expect(check("ka.user.name in (base)", POD, LISTS)).toBe(false);
+  });
+  it("later definitions replace earlier ones; append extends", () => {
+    const more = `${LISTS}
+- list: base
+  items: [Carol]
+- list: users
+  items: [Dan]
+  append: true
+- macro: creating
+  condition: ka.verb = patch
+- macro: creating
+  condition: or ka.verb = create
+  append: true
+`;
+    expect(check("ka.user.name in (users)", POD, more)).toBe(true); // users = [Carol, Alice, Dan]
+    expect(check("ka.user.name in (users) and not ka.user.name in (base)", POD, more)).toBe(true);
+    expect(check("ka.user.name in (base)", POD, `${more}- list: base\n  items: [Alice]\n`)).toBe(true);
+    expect(check("creating", POD, more)).toBe(true);
+  });
+  it("override: append and replace", () => {
+    const o = `${LISTS}
+- list: users
+  items: [Zed]
+  override:
+    items: replace
+- macro: creating
+  condition: or ka.verb = get
+  override:
+    condition: append
+`;
+    expect(check("is_user", POD, o)).toBe(false);
+    expect(check("creating", POD, o)).toBe(true);
+  });
+  it("a macro sees only macros defined before it", () => {
+    const e = loadError(
+      "late",
+      "- macro: late\n  condition: early\n- macro: early\n  condition: ka.verb = create\n",
+    );
+    expect(e.code).toBe("undefined-macro");
+  });
+  it("a name that is not a list stays a literal", () => {
+    expect(check("ka.user.name in (not_a_list, Alice)")).toBe(true);
+  });
+});
+
+describe("errors name the rule, code and position", () => {
+  it.each([
+    ["ka.verb = ", "condition-syntax"],
+    ["(ka.verb = create", "condition-syntax"],
+    ["ka.verb create", "condition-syntax"],
+    ["ka.verb = create and", "condition-syntax"],
+    ["ka.nosuch = 1", "unknown-field"],
+    ["nosuchmacro", "undefined-macro"],
+    ["ka.uri.param exists", "field-arg"],
+    ["ka.verb[1] = x", "field-arg"],
+    ["ka.req.pod.containers.image[x] exists", "field-arg"],
+    ["jevt.rawtime = abc", "bad-value"],
+    ["jevt.rawtime contains 1", "bad-operator"],
+    ["ka.user.name bcontains zz", "bad-value"],
+    ["ka.user.name regex '('", "bad-regex"],
+    ["ka.user.name = 'a\\qb'", "condition-escape"],
+  ])("%s -> %s", (cond, code) => {
+    expect(loadError(cond).code).toBe(code);
+  });
+  it("positions are 1-based line and column inside the condition", () => {
+    const e = loadError("ka.verb = create and (ka.user.name = x");
+    expect(e.code).toBe("condition-syntax");
+    expect(e.condCol).toBe(39);
+  });
+  it("a macro that refers to itself is reported", () => {
+    expect(loadError("m1", "- macro: m1\n  condition: m1 and ka.verb = x\n").code).toBe("undefined-macro");
+  });
+});
+
+describe("parser details", () => {
+  it("builds and/or/not trees with precedence", () => {
+    const e = parseCondition("a or b and not c");
+    expect(e.kind).toBe("or");
+    if (e.kind === "or") expect(e.children[1]!.kind).toBe("and");
+  });
+  it("unescapes quoted strings like libsinsp", () => {
+    expect(unescapeQuoted(`"a\\"b\\\\c\\n"`)).toBe('a"b\\c\n');
+    expect(unescapeQuoted(`'it\\'s'`)).toBe("it's");
+    expect(() => unescapeQuoted(`'a\\"b'`)).toThrow(/invalid/);
+  });
+  it("empty input is an error", () => {
+    expect(() => parseCondition("")).toThrow(/empty/);
+  });
+});
