@@ -252,21 +252,32 @@ export function loadPublicKey(pem: string, what: string): KeyObject {
   return key;
 }
 
-/** The digest cosign uses with each key kind: SHA-256 (ECDSA of any curve, RSA PKCS#1 v1.5); Ed25519 signs the message. */
-function algFor(key: KeyObject): string | null {
-  return key.asymmetricKeyType === "ed25519" ? null : "sha256";
+/**
+ * Digests by key kind. cosign up to 2.4 signed with SHA-256 for every ECDSA curve; newer cosign
+ * (sigstore's default algorithm registry) uses SHA-384 for P-384 and SHA-512 for P-521. kubeward
+ * signs with the curve's default and accepts either when verifying. RSA is PKCS#1 v1.5 with
+ * SHA-256; Ed25519 signs the message itself.
+ */
+function hashesFor(key: KeyObject): Array<string | null> {
+  if (key.asymmetricKeyType === "ed25519") return [null];
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (curve === "secp384r1") return ["sha384", "sha256"];
+  if (curve === "secp521r1") return ["sha512", "sha256"];
+  return ["sha256"];
 }
 
 export function signBytes(key: KeyObject, data: Buffer): Buffer {
-  return cryptoSign(algFor(key), data, key);
+  return cryptoSign(hashesFor(key)[0]!, data, key);
 }
 
 export function verifyBytes(key: KeyObject, data: Buffer, signature: Buffer): boolean {
-  try {
-    return cryptoVerify(algFor(key), data, key, signature);
-  } catch {
-    return false;
-  }
+  return hashesFor(key).some((alg) => {
+    try {
+      return cryptoVerify(alg, data, key, signature);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A short stable id of a public key for messages: sha256 of its SPKI DER, first 16 hex digits. */

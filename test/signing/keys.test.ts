@@ -187,3 +187,60 @@ describe("signature interoperability with OpenSSL (independent implementation)",
     expect(out.trim()).toBe("Verified OK");
   });
 });
+
+describe("digests per curve (old and new cosign)", () => {
+  it("signs P-384 with SHA-384 and accepts SHA-256 signatures too (OpenSSL as the other side)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kw-p384-"));
+    execFileSync("openssl", [
+      "genpkey",
+      "-algorithm",
+      "EC",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-384",
+      "-out",
+      join(dir, "k.pem"),
+    ]);
+    const key = importPrivateKey(readFileSync(join(dir, "k.pem"), "utf8"), "k.pem");
+    const pub = createPublicKey(key);
+    writeFileSync(join(dir, "pub.pem"), pub.export({ format: "pem", type: "spki" }));
+    const msg = Buffer.from("payload");
+    writeFileSync(join(dir, "msg"), msg);
+    writeFileSync(join(dir, "ours.sig"), signBytes(key, msg));
+    const out = execFileSync(
+      "openssl",
+      [
+        "dgst",
+        "-sha384",
+        "-verify",
+        join(dir, "pub.pem"),
+        "-signature",
+        join(dir, "ours.sig"),
+        join(dir, "msg"),
+      ],
+      { encoding: "utf8" },
+    );
+    expect(out.trim()).toBe("Verified OK");
+    for (const alg of ["-sha256", "-sha384"]) {
+      execFileSync("openssl", [
+        "dgst",
+        alg,
+        "-sign",
+        join(dir, "k.pem"),
+        "-out",
+        join(dir, "theirs.sig"),
+        join(dir, "msg"),
+      ]);
+      expect(verifyBytes(pub, msg, readFileSync(join(dir, "theirs.sig"))), alg).toBe(true);
+    }
+    execFileSync("openssl", [
+      "dgst",
+      "-sha512",
+      "-sign",
+      join(dir, "k.pem"),
+      "-out",
+      join(dir, "other.sig"),
+      join(dir, "msg"),
+    ]);
+    expect(verifyBytes(pub, msg, readFileSync(join(dir, "other.sig")))).toBe(false);
+  });
+});
