@@ -13,6 +13,8 @@ const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   pss: () => import("./pss.js"),
   loader: () => import("./loader.js"),
   reporters: () => import("./reporters.js"),
+  node: () => import("./node.js"),
+  vulns: () => import("./vulns.js"),
 };
 
 async function runOne(name: string): Promise<void> {

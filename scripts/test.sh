@@ -27,5 +27,5 @@ fi
 
 npm ci --no-audit --no-fund
 npm run build
-npm run lint
 npm test
+npm run lint

@@ -10,7 +10,15 @@ export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const
 export type Severity = (typeof SEVERITIES)[number];
 
 export type Status = "fail" | "warn" | "manual" | "pass";
-export type Layer = "workload" | "rbac" | "network" | "image" | "vulnerability" | "node" | "runtime" | "admission";
+export type Layer =
+  | "workload"
+  | "rbac"
+  | "network"
+  | "image"
+  | "vulnerability"
+  | "node"
+  | "runtime"
+  | "admission";
 export type ScanType = "manifests" | "image" | "fs" | "sbom" | "node" | "cluster";
 
 /** Path of a field inside an object, e.g. ["spec", "containers", 0, "image"]. */

@@ -52,7 +52,12 @@ export function containersOf(pod: PodView): ContainerView[] {
     if (!Array.isArray(list)) continue;
     list.forEach((c, i) => {
       if (!isRecord(c)) return;
-      out.push({ container: c, name: typeof c.name === "string" ? c.name : `${type}[${i}]`, path: [...pod.specPath, type, i], type });
+      out.push({
+        container: c,
+        name: typeof c.name === "string" ? c.name : `${type}[${i}]`,
+        path: [...pod.specPath, type, i],
+        type,
+      });
     });
   }
   return out;

@@ -1,9 +1,9 @@
 import {
   type Finding,
   type Report,
+  SCHEMA_VERSION,
   type ScanError,
   type ScanType,
-  SCHEMA_VERSION,
   SEVERITIES,
   type Severity,
   severityRank,
