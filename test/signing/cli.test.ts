@@ -71,6 +71,11 @@ describe("kubeward keygen / sign / verify / attest / verify-attestation", () => 
     expect(r.code).toBe(0);
     expect(readFileSync(`${prefix}.key`, "utf8")).toMatch(/BEGIN ENCRYPTED SIGSTORE PRIVATE KEY/);
     expect((await kw(["keygen", "--output-key-prefix", prefix], pw)).stderr).toMatch(/exists/);
+    const noPw = await kw(["keygen", "--output-key-prefix", join(dir, "nopw")], {
+      COSIGN_PASSWORD: undefined,
+    });
+    expect(noPw.code).toBe(2);
+    expect(noPw.stderr).toMatch(/\[no-password\]/);
     await kw(["keygen", "--output-key-prefix", join(dir, "bob"), "--unencrypted"]);
     expect(readFileSync(join(dir, "bob.key"), "utf8")).toMatch(/^-----BEGIN PRIVATE KEY-----/);
 
