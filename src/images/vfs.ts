@@ -20,6 +20,18 @@ export interface FsEntry {
 /** The merged view of all layers, path → entry, with symlink resolution clamped to the root. */
 export class VirtualFs {
   readonly entries = new Map<string, FsEntry>();
+  /** Every path that is, or was, a parent of some entry (tars may omit directory entries). */
+  readonly parents = new Set<string>();
+
+  /** Records an entry and its parent directories. */
+  set(path: string, e: FsEntry): void {
+    this.entries.set(path, e);
+    for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
+      const parent = path.slice(0, i);
+      if (this.parents.has(parent)) break;
+      this.parents.add(parent);
+    }
+  }
 
   get(path: string): FsEntry | undefined {
     return this.entries.get(path);

@@ -370,7 +370,13 @@ function applyDelta(fs: VirtualFs, delta: LayerDelta): void {
       prev.mode = e.mode;
       continue;
     }
-    fs.entries.set(path, e);
+    // A file or link replacing a lower directory replaces everything that was under it.
+    if (e.kind !== "dir" && (prev?.kind === "dir" || fs.parents.has(path))) {
+      const prefix = `${path}/`;
+      for (const p of [...fs.entries.keys()])
+        if (p.startsWith(prefix) && !delta.entries.has(p)) fs.entries.delete(p);
+    }
+    fs.set(path, e);
   }
 }
 

@@ -332,3 +332,20 @@ describe("lying tar headers", () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(200 << 20);
   });
 });
+
+describe("type changes across layers", () => {
+  it("a symlink replacing a lower directory hides what the directory held", async () => {
+    const { ref } = await layout([
+      base,
+      [
+        { name: "var/lib/dpkg", type: "symlink", linkname: "/opt/dpkg" },
+        { name: "opt/dpkg/status", data: dpkgStatus([{ name: "moved", version: "1" }]) },
+      ],
+    ]);
+    const inv = await inventoryImage(ref);
+    expect(inv.fs.get("var/lib/dpkg/status")).toBeUndefined();
+    expect(inv.fs.resolve("var/lib/dpkg/status")?.path).toBe("opt/dpkg/status");
+    // The dpkg cataloger reads var/lib/dpkg/status by its real path only; the moved database is not an installed one.
+    expect(inv.packages).toEqual([]);
+  });
+});

@@ -65,7 +65,7 @@ export async function walkRootfs(col: Collector, dir: string): Promise<void> {
       const mode = Number(s.mode) & 0o7777;
       const size = Number(s.size);
       if (s.isDirectory()) {
-        col.fs.entries.set(path, { kind: "dir", size: 0, mode, layer: -1 });
+        col.fs.set(path, { kind: "dir", size: 0, mode, layer: -1 });
         stack.push(path);
         continue;
       }
@@ -74,11 +74,11 @@ export async function walkRootfs(col: Collector, dir: string): Promise<void> {
         try {
           link = readlinkSync(full);
         } catch {}
-        col.fs.entries.set(path, { kind: "symlink", size: 0, mode, layer: -1, link });
+        col.fs.set(path, { kind: "symlink", size: 0, mode, layer: -1, link });
         continue;
       }
       const entry: FsEntry = { kind: s.isFile() ? "file" : "other", size, mode, layer: -1 };
-      col.fs.entries.set(path, entry);
+      col.fs.set(path, entry);
       if (!s.isFile()) continue;
       const cats = col.wantsBytes(path, size, mode);
       if (!cats) continue;
