@@ -5,11 +5,39 @@ import { join } from "node:path";
 import { Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
+import type { AdmissionConfig } from "./config.js";
+import type { EngineOptions } from "./engine.js";
 import { AdmissionError } from "./errors.js";
 import { type Endpoint, handleReview, loadEngine } from "./handler.js";
 import { admissionManifests, manifestsYaml } from "./manifests.js";
 import { cachedLabels, kubeNamespaceLabels } from "./namespaces.js";
 import { startAdmissionServer } from "./server.js";
+
+/**
+ * The supply-chain implementations the config needs: the cosign verifier (src/signing) for
+ * signature rules, the registry for digest pinning. There is no vulnerability scanner to wire yet:
+ * vulnerability rules then report "no scanner is configured" in their mode.
+ */
+function supplyChain(
+  trustedRoot: string | undefined,
+): (config: AdmissionConfig) => Promise<Omit<EngineOptions, "vap">> {
+  return async (config: AdmissionConfig) => {
+    const opts: Omit<EngineOptions, "vap"> = {};
+    if (config.signatures.length > 0) {
+      const { createCosignVerifier } = await import("../signing/verifier.js");
+      opts.signatureVerifier = createCosignVerifier(trustedRoot ? { trustedRoot } : {});
+    }
+    if (config.mutation.enabled && config.mutation.pinDigests) {
+      const { resolveImage } = await import("../signing/resolve.js");
+      opts.mutation = { resolveDigest: async (image) => (await resolveImage(image)).digest };
+    }
+    if (config.vulnerabilities.length > 0)
+      process.stderr.write(
+        "kubeward admission: no vulnerability scanner is available to this command; vulnerability rules will report that in their mode\n",
+      );
+    return opts;
+  };
+}
 
 function usage(err: unknown): never {
   if (err instanceof AdmissionError) throw new UsageError(err.message, err.code);
@@ -33,8 +61,10 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
     .option("--port <port>", "port to listen on", "8443")
     .option("--host <host>", "address to listen on", "0.0.0.0")
     .option("--kube", "read namespace labels from the Kubernetes API (in-cluster config or kubeconfig)")
+    .option("--trusted-root <file>", "Sigstore trusted root JSON for keyless signature rules")
     .action(
       async (opts: {
+        trustedRoot?: string;
         config: string;
         tlsCert: string;
         tlsKey: string;
@@ -48,7 +78,11 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
         const namespaceLabels = opts.kube
           ? cachedLabels(await kubeNamespaceLabels(), 30_000, () => Date.now())
           : undefined;
-        const engine = await loadEngine(opts.config, namespaceLabels ? { namespaceLabels } : {}).catch(usage);
+        const wire = supplyChain(opts.trustedRoot);
+        const engine = await loadEngine(opts.config, async (config) => ({
+          ...(await wire(config)),
+          ...(namespaceLabels ? { namespaceLabels } : {}),
+        })).catch(usage);
         const running = await startAdmissionServer({
           engine,
           certFile: opts.tlsCert,
@@ -79,8 +113,9 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
         .choices(["validate", "mutate"])
         .default("validate"),
     )
-    .action(async (files: string[], opts: { config: string; endpoint: Endpoint }) => {
-      const engine = await loadEngine(opts.config).catch(usage);
+    .option("--trusted-root <file>", "Sigstore trusted root JSON for keyless signature rules")
+    .action(async (files: string[], opts: { config: string; endpoint: Endpoint; trustedRoot?: string }) => {
+      const engine = await loadEngine(opts.config, supplyChain(opts.trustedRoot)).catch(usage);
       const out: Record<string, unknown>[] = [];
       for (const file of files) {
         let body: Buffer;

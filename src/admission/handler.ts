@@ -1,7 +1,7 @@
 // The transport-independent handling of one AdmissionReview body: parse, decide, answer. The HTTPS
 // server and the offline `admission review` command both call handleReview, so they cannot differ.
 
-import { loadAdmissionConfig } from "./config.js";
+import { type AdmissionConfig, loadAdmissionConfig } from "./config.js";
 import { type AdmissionDecision, AdmissionEngine, type EngineOptions } from "./engine.js";
 import { AdmissionError } from "./errors.js";
 import { parseReview, reviewResponse } from "./review.js";
@@ -66,13 +66,15 @@ export async function handleReview(
   };
 }
 
+/** Engine options, or a function choosing them once the config is known. */
+export type EngineOptionsFor =
+  | Omit<EngineOptions, "vap">
+  | ((config: AdmissionConfig) => Promise<Omit<EngineOptions, "vap">>);
+
 /** Builds an engine from a config file: the config, its ValidatingAdmissionPolicy files and params. */
-export async function loadEngine(
-  configFile: string,
-  opts: Omit<EngineOptions, "vap"> = {},
-): Promise<AdmissionEngine> {
+export async function loadEngine(configFile: string, opts: EngineOptionsFor = {}): Promise<AdmissionEngine> {
   const config = await loadAdmissionConfig(configFile);
-  const engineOpts: EngineOptions = { ...opts };
+  const engineOpts: EngineOptions = { ...(typeof opts === "function" ? await opts(config) : opts) };
   if (config.policies.files.length > 0) {
     const loaded = await loadPolicyFiles(config.policies.files);
     engineOpts.vap = { ...loaded, params: await loadParamFiles(config.policies.params) };

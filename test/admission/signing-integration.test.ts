@@ -1,0 +1,91 @@
+// The admission CLI wired to the real cosign verifier (src/signing) and a real local registry:
+// signature rules and digest pinning, through `kubeward admission review`.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateEcdsaKey, publicKeyPem, signImage } from "../../src/signing/index.js";
+import { pushTestImage, startRegistry, type TestRegistry } from "../signing/helpers.js";
+import { ensureAdmissionBuilt, kubeward } from "./helpers.js";
+import { applyJsonPatch } from "./jsonpatch.js";
+import { review } from "./suite.js";
+
+let reg: TestRegistry;
+let tmp: string;
+const alice = generateEcdsaKey();
+const mallory = generateEcdsaKey();
+
+beforeAll(async () => {
+  ensureAdmissionBuilt();
+  reg = await startRegistry();
+  tmp = mkdtempSync(join(tmpdir(), "kw-adm-sig-"));
+});
+afterAll(() => {
+  reg?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const podWith = (image: string) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "p", namespace: "apps" },
+  spec: { containers: [{ name: "app", image }] },
+});
+
+describe("signature rules and digest pinning with the cosign verifier", () => {
+  it("admits images signed by the trusted key and denies the others; pins tags to digests", async () => {
+    const signedDigest = await pushTestImage(reg.host, "team/app", "1", "signed");
+    await signImage(`${reg.host}/team/app:1`, { key: alice });
+    await pushTestImage(reg.host, "team/unsigned", "1", "unsigned");
+    await pushTestImage(reg.host, "team/other", "1", "other");
+    await signImage(`${reg.host}/team/other:1`, { key: mallory });
+    writeFileSync(join(tmp, "alice.pub"), publicKeyPem(alice));
+    const cfg = join(tmp, "config.yaml");
+    writeFileSync(
+      cfg,
+      `apiVersion: kubeward.io/v1alpha1
+kind: AdmissionConfig
+signatures:
+  - images: ["${reg.host}/team/**"]
+    mode: enforce
+    keyFiles: [alice.pub]
+mutation:
+  enabled: true
+  pinDigests: true
+`,
+    );
+    const files = ["team/app:1", "team/unsigned:1", "team/other:1", "library/elsewhere:1"].map((img, i) => {
+      const f = join(tmp, `r${i}.json`);
+      writeFileSync(
+        f,
+        JSON.stringify(
+          review(podWith(img.startsWith("library/") ? `docker.io/${img}` : `${reg.host}/${img}`)),
+        ),
+      );
+      return f;
+    });
+    const r = kubeward(["admission", "review", ...files, "--config", cfg]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = (
+      JSON.parse(r.stdout) as Array<{ response: { allowed: boolean; status?: { message: string } } }>
+    ).map((x) => x.response);
+    expect(out.map((x) => x.allowed)).toEqual([true, false, false, true]);
+    expect(out[1]!.status?.message).toContain(
+      'image-signature (container "app", field spec.containers[0].image)',
+    );
+    expect(out[2]!.status?.message).toMatch(/does not verify|no valid signature/);
+
+    const m = kubeward(["admission", "review", files[0]!, "--config", cfg, "--endpoint", "mutate"]);
+    expect(m.code, m.stderr).toBe(0);
+    const patch = JSON.parse(
+      Buffer.from(
+        (JSON.parse(m.stdout) as { response: { patch: string } }).response.patch,
+        "base64",
+      ).toString("utf8"),
+    );
+    const after = applyJsonPatch(podWith(`${reg.host}/team/app:1`), patch) as {
+      spec: { containers: Array<{ image: string }> };
+    };
+    expect(after.spec.containers[0]!.image).toBe(`${reg.host}/team/app:1@${signedDigest}`);
+  }, 120_000);
+});
