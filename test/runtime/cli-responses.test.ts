@@ -19,8 +19,14 @@ async function capture(argv: string[]): Promise<{ code: number; out: string; err
   let err = "";
   const ow = process.stdout.write.bind(process.stdout);
   const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
+  process.stdout.write = ((c: string) => {
+    out += c;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => {
+    err += c;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await main(["node", "kubeward", ...argv]);
     return { code, out, err };
