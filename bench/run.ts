@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   reporters: () => import("./reporters.js"),
   node: () => import("./node.js"),
   vulns: () => import("./vulns.js"),
+  signing: () => import("./signing.js"),
 };
 
 async function runOne(name: string): Promise<void> {
