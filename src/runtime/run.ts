@@ -11,10 +11,7 @@ import type { Priority } from "./output.js";
 import { type AlertSink, type Counters, Pipeline } from "./pipeline.js";
 import { type ResponseConfig, ResponseRunner } from "./responses.js";
 import { formatLoadMessage, loadRules, type RuleSet } from "./rules/loader.js";
-import { defaultTables } from "./sources/index.js";
-import { auditFileSource } from "./sources/k8saudit-file.js";
-import { procSource } from "./sources/proc.js";
-import { tetragonSource } from "./sources/tetragon.js";
+import { defaultTables, makeSource } from "./sources/index.js";
 import type { EventSource } from "./sources/types.js";
 import { type WebhookOptions, webhookSource } from "./sources/webhook.js";
 
@@ -65,38 +62,6 @@ export function loadRuleFiles(paths: string[]): RuleSet {
   return rs;
 }
 
-/** Parse one `--source` spec into a source. */
-export function makeSource(spec: string, o: RunOptions, log: (s: string) => void): EventSource {
-  const i = spec.indexOf(":");
-  const kind = i < 0 ? spec : spec.slice(0, i);
-  const arg = i < 0 ? "" : spec.slice(i + 1);
-  switch (kind) {
-    case "k8saudit":
-      if (!arg) throw new RuntimeError("source-spec", "--source k8saudit:FILE needs a file");
-      return auditFileSource({ path: arg, follow: o.follow });
-    case "k8saudit-webhook": {
-      const port = Number(arg);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new RuntimeError(
-          "source-spec",
-          `--source k8saudit-webhook:PORT needs a port number, got '${arg}'`,
-        );
-      }
-      return webhookSource({ ...o.webhook, port, log });
-    }
-    case "proc":
-      return procSource({ intervalMs: o.procIntervalMs, log });
-    case "tetragon":
-      if (!arg) throw new RuntimeError("source-spec", "--source tetragon:FILE needs a file (- for stdin)");
-      return tetragonSource({ path: arg, follow: o.follow });
-    default:
-      throw new RuntimeError(
-        "source-spec",
-        `unknown source '${kind}' (expected k8saudit, k8saudit-webhook, proc, tetragon)`,
-      );
-  }
-}
-
 export async function runRuntime(o: RunOptions): Promise<RunResult> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const rs = loadRuleFiles(o.rules);
@@ -116,7 +81,9 @@ export async function runRuntime(o: RunOptions): Promise<RunResult> {
     onAlert: (a, e) => responder?.handle(a, e),
   });
   if (o.responses) responder = new ResponseRunner(o.responses, (a) => pipeline.emitExtra(a), log);
-  const sources = o.sources.map((s) => makeSource(s, o, log));
+  const sources = o.sources.map((s) =>
+    makeSource(s, { follow: o.follow, webhook: o.webhook, procIntervalMs: o.procIntervalMs, log }),
+  );
   const metrics =
     o.metricsPort !== undefined ? await startMetricsServer(o.metricsPort, pipeline, engine) : undefined;
 

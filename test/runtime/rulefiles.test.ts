@@ -68,3 +68,15 @@ describe("the 0.34.1 trust_nginx_container.yaml over the current k8s audit rules
     ]);
   });
 });
+
+describe("source registry", () => {
+  it("every source file under src/runtime/sources is registered, and every entry names an existing file", async () => {
+    const { SOURCES } = await import("../../src/runtime/sources/index.js");
+    const dir = join(__dirname, "../../src/runtime/sources");
+    const helpers = new Set(["index.ts", "types.ts", "k8saudit-parse.ts"]);
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts") && !helpers.has(f))
+      .sort();
+    expect([...new Set(Object.values(SOURCES).map((s) => s.file))].sort()).toEqual(files);
+  });
+});
