@@ -13,7 +13,7 @@ import { type ResponseConfig, ResponseRunner } from "./responses.js";
 import { formatLoadMessage, loadRules, type RuleSet } from "./rules/loader.js";
 import { defaultTables, makeSource } from "./sources/index.js";
 import type { EventSource } from "./sources/types.js";
-import { type WebhookOptions, webhookSource } from "./sources/webhook.js";
+import type { WebhookOptions } from "./sources/webhook.js";
 
 export interface RunOptions {
   rules: string[];
