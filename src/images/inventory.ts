@@ -145,6 +145,16 @@ export function imageMetadata(src: ImageSource): ImageMetadata {
     ...(c.config?.Env ? { env: c.config.Env } : {}),
     ...(c.config?.Entrypoint ? { entrypoint: c.config.Entrypoint } : {}),
     ...(c.config?.Cmd ? { cmd: c.config.Cmd } : {}),
+    ...(c.history?.length
+      ? {
+          history: c.history.map((h) => ({
+            ...(h.created ? { created: h.created } : {}),
+            ...(h.created_by ? { createdBy: h.created_by } : {}),
+            ...(h.empty_layer ? { emptyLayer: true } : {}),
+            ...(h.comment ? { comment: h.comment } : {}),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -104,4 +104,6 @@ export interface ImageMetadata {
   env?: string[];
   entrypoint?: string[];
   cmd?: string[];
+  /** Build steps from the image config (docker history). */
+  history?: { created?: string; createdBy?: string; emptyLayer?: boolean; comment?: string }[];
 }

@@ -57,6 +57,10 @@ describe("kubeward scan image / sbom", () => {
       repoTags: ["v1"],
     });
     expect(r.image.layers).toHaveLength(1);
+    expect(r.image.history).toEqual([{ createdBy: "layer 0" }]);
+    expect(r.image.created).toBe("2026-01-02T03:04:05Z");
+    expect(r.image.digest).toMatch(/^sha256:/);
+    expect(r.image.size).toBeGreaterThan(0);
     expect(r.os).toMatchObject({ family: "debian", version: "12" });
     expect(r.packages).toEqual([
       expect.objectContaining({
