@@ -27,15 +27,40 @@ function supplyChain(
       const { createCosignVerifier } = await import("../signing/verifier.js");
       opts.signatureVerifier = createCosignVerifier(trustedRoot ? { trustedRoot } : {});
     }
-    if (config.mutation.enabled && config.mutation.pinDigests) {
-      const { resolveImage } = await import("../signing/resolve.js");
-      opts.mutation = { resolveDigest: async (image) => (await resolveImage(image)).digest };
+    if (config.mutation.enabled) {
+      const mutation: NonNullable<EngineOptions["mutation"]> = { imageUser: await registryImageUser() };
+      if (config.mutation.pinDigests) {
+        const { resolveImage } = await import("../signing/resolve.js");
+        mutation.resolveDigest = async (image) => (await resolveImage(image)).digest;
+      }
+      opts.mutation = mutation;
     }
     if (config.vulnerabilities.length > 0)
       process.stderr.write(
         "kubeward admission: no vulnerability scanner is available to this command; vulnerability rules will report that in their mode\n",
       );
     return opts;
+  };
+}
+
+/** The user an image's config names (read from its registry), cached 5 minutes per reference. */
+async function registryImageUser(): Promise<(image: string) => Promise<string | undefined>> {
+  const { openRegistryImage } = await import("../images/registry/source.js");
+  const { parseDockerRef } = await import("../images/ref.js");
+  const cache = new Map<string, { at: number; user: string | undefined }>();
+  const platform = { os: "linux", architecture: process.arch === "arm64" ? "arm64" : "amd64" };
+  return async (image) => {
+    const hit = cache.get(image);
+    if (hit && Date.now() - hit.at < 300_000) return hit.user;
+    const src = await openRegistryImage(parseDockerRef(image), platform, {});
+    try {
+      const user = src.config.config?.User || undefined;
+      if (cache.size > 1000) cache.clear();
+      cache.set(image, { at: Date.now(), user });
+      return user;
+    } finally {
+      await src.close?.();
+    }
   };
 }
 

@@ -159,7 +159,7 @@ export async function mutationPatch(
         }
         if (nonRoot === undefined && opts.imageUser) {
           try {
-            const uid = numericUser(await opts.imageUser(image));
+            const uid = numericUser(await timed(() => opts.imageUser!(image), timeoutMs));
             if (uid !== undefined) nonRoot = uid !== 0;
           } catch (err) {
             errors.push(`image user of ${image}: ${(err as Error).message}`);

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDockerRef } from "../../src/images/ref.js";
 import { generateEcdsaKey, publicKeyPem, signImage } from "../../src/signing/index.js";
+import { OCI_MANIFEST, Repo } from "../../src/signing/registry-push.js";
 import { pushTestImage, startRegistry, type TestRegistry } from "../signing/helpers.js";
 import { ensureAdmissionBuilt, kubeward } from "./helpers.js";
 import { applyJsonPatch } from "./jsonpatch.js";
@@ -30,6 +32,59 @@ const podWith = (image: string) => ({
   kind: "Pod",
   metadata: { name: "p", namespace: "apps" },
   spec: { containers: [{ name: "app", image }] },
+});
+
+/** Pushes a one-layer image whose config names `user`. */
+async function pushImageWithUser(repository: string, user: string | undefined): Promise<void> {
+  const repo = new Repo(parseDockerRef(`${reg.host}/${repository}:1`), {});
+  const l = await repo.pushBlob(Buffer.from(repository), "application/vnd.oci.image.layer.v1.tar");
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: "amd64",
+      os: "linux",
+      rootfs: { type: "layers", diff_ids: [l.digest] },
+      config: user ? { User: user } : {},
+    }),
+  );
+  const c = await repo.pushBlob(config, "application/vnd.oci.image.config.v1+json");
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: c.mediaType, digest: c.digest, size: c.size },
+    layers: [{ mediaType: l.mediaType, digest: l.digest, size: l.size }],
+  });
+  await repo.putManifest("1", Buffer.from(manifest), OCI_MANIFEST);
+}
+
+describe("mutation reads the image's user from its registry", () => {
+  it("sets runAsNonRoot only for an image whose config names a non-zero UID", async () => {
+    await pushImageWithUser("users/nonroot", "1000:1000");
+    await pushImageWithUser("users/root", "0");
+    await pushImageWithUser("users/unset", undefined);
+    const cfg = join(tmp, "mutate.yaml");
+    writeFileSync(
+      cfg,
+      "apiVersion: kubeward.io/v1alpha1\nkind: AdmissionConfig\nmutation:\n  enabled: true\n",
+    );
+    const images = ["users/nonroot", "users/root", "users/unset"].map((r) => `${reg.host}/${r}:1`);
+    const files = images.map((img, i) => {
+      const f = join(tmp, `u${i}.json`);
+      writeFileSync(f, JSON.stringify(review(podWith(img))));
+      return f;
+    });
+    const r = kubeward(["admission", "review", ...files, "--config", cfg, "--endpoint", "mutate"]);
+    expect(r.code, r.stderr).toBe(0);
+    const nonRoot = (JSON.parse(r.stdout) as Array<{ response: { patch: string } }>).map((x, i) => {
+      const after = applyJsonPatch(
+        podWith(images[i]!),
+        JSON.parse(Buffer.from(x.response.patch, "base64").toString("utf8")),
+      ) as {
+        spec: { containers: Array<{ securityContext?: { runAsNonRoot?: boolean } }> };
+      };
+      return after.spec.containers[0]!.securityContext?.runAsNonRoot;
+    });
+    expect(nonRoot).toEqual([true, undefined, undefined]);
+  }, 60_000);
 });
 
 describe("signature rules and digest pinning with the cosign verifier", () => {
