@@ -9,6 +9,7 @@ type BenchModule = { run(): Promise<Figures> };
 /** Every benchmark, by name. Add a module under bench/ and list it here. */
 const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   manifests: () => import("./manifests.js"),
+  "manifests-pss": () => import("./manifests-pss.js"),
   "config-checks": () => import("./config-checks.js"),
   pss: () => import("./pss.js"),
   loader: () => import("./loader.js"),
