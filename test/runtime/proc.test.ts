@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, unlinkSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RuleEngine } from "../../src/runtime/engine.js";
 import type { Alert } from "../../src/runtime/output.js";
@@ -7,6 +9,7 @@ import { Pipeline } from "../../src/runtime/pipeline.js";
 import { loadRules } from "../../src/runtime/rules/loader.js";
 import { defaultTables } from "../../src/runtime/sources/index.js";
 import { containerFromCgroup, parseNetTable, procSource } from "../../src/runtime/sources/proc.js";
+import { FALCO_RULES, readRules } from "./helpers.js";
 
 const RULES = `
 - rule: kw test sleep spawned
@@ -90,6 +93,35 @@ describe("proc source (real processes and sockets on this machine)", () => {
       `proc source: first alerts ${latency} ms after spawn (50 ms process polls, sockets every 100 ms)`,
     );
     expect(p.counters.dropped).toBe(0);
+  }, 20_000);
+
+  it("fires the upstream Falco rule 'Execution from /dev/shm' for a real process", async () => {
+    const rs = loadRules(readRules(join(FALCO_RULES, "falco_rules.yaml")), { tables: defaultTables() });
+    expect(rs.errors).toEqual([]);
+    expect(rs.rules.map((r) => r.name)).toContain("Execution from /dev/shm");
+    const { alerts, sink } = collect();
+    const p = new Pipeline(new RuleEngine(rs, { hostname: "t" }), [sink]);
+    const src = procSource({ intervalMs: 50, socketEvery: 1000 });
+    const running = src.run(p);
+    await new Promise((r) => setTimeout(r, 300));
+    const bin = `/dev/shm/kw-test-sleep-${process.pid}`;
+    copyFileSync(existsSync("/bin/sleep") ? "/bin/sleep" : "/usr/bin/sleep", bin);
+    const child = spawn("sh", ["-c", `${bin} 7.5; true`], { stdio: "ignore" });
+    const t0 = Date.now();
+    const shm = () => alerts.filter((a) => a.rule === "Execution from /dev/shm");
+    await until(() => shm().some((a) => a.output_fields["proc.exepath"] === bin), 5000);
+    const latency = Date.now() - t0;
+    child.kill("SIGKILL");
+    await src.stop();
+    await running;
+    unlinkSync(bin);
+    // both the shell (`sh -c /dev/shm/...`) and the binary itself match the upstream condition
+    const hit = shm().find((a) => a.output_fields["proc.exepath"] === bin);
+    expect(hit, alerts.map((a) => a.rule).join(", ")).toBeDefined();
+    expect(hit!.output_fields["proc.pname"]).toBe("sh");
+    expect(hit!.priority).toBe("Warning");
+    expect(shm().some((a) => a.output_fields["proc.name"] === "sh")).toBe(true);
+    console.log(`proc source: upstream rule alert ${latency} ms after spawn (50 ms polls)`);
   }, 20_000);
 
   it("reads container ids and pod UIDs from cgroup paths", () => {

@@ -58,6 +58,8 @@ export interface SyscallEvent {
   hostname: string;
   /** which source produced it (proc, tetragon) */
   origin: string;
+  /** event number, from 1, per source (evt.num) */
+  num?: number;
 }
 
 type X = (e: SyscallEvent, arg: string | undefined) => Extracted;
@@ -119,7 +121,8 @@ f("evt.failed", "bool", (e) => (e.res === undefined ? NA : e.res < 0 ? "true" : 
 f("evt.hostname", "string", (e) => e.hostname);
 f("evt.source", "string", () => "syscall");
 f("evt.is_async", "bool", () => "false");
-for (const n of ["evt.num", "evt.cpu", "evt.latency", "evt.deltatime", "evt.count"]) f(n, "number", NA);
+f("evt.num", "number", (e) => e.num);
+for (const n of ["evt.cpu", "evt.latency", "evt.deltatime", "evt.count"]) f(n, "number", NA);
 for (const n of [
   "evt.args",
   "evt.info",

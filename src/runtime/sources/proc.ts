@@ -146,6 +146,7 @@ export function procSource(o: ProcSourceOptions = {}): EventSource {
   let stopped = false;
   let wake: (() => void) | undefined;
   const known = new Map<number, Known>();
+  let seq = 0;
   const seenSockets = new Set<string>();
   let users = new Map<number, string>();
   let groups = new Map<number, string>();
@@ -246,6 +247,7 @@ export function procSource(o: ProcSourceOptions = {}): EventSource {
         k8s: await k8sOf(pid, r.env, cg.podUid),
         hostname: host,
         origin: "proc",
+        num: ++seq,
       };
       p.offer({ source: "syscall", evt, tsNs: evt.tsNs });
     }
@@ -305,6 +307,7 @@ export function procSource(o: ProcSourceOptions = {}): EventSource {
           k8s: await k8sOf(pid, k.info.env, cg.podUid),
           hostname: host,
           origin: "proc",
+          num: ++seq,
         };
         p.offer({ source: "syscall", evt, tsNs: evt.tsNs });
       }

@@ -78,6 +78,7 @@ export interface TetragonDecoder {
 
 export function tetragonDecoder(host: string): TetragonDecoder {
   const byExecId = new Map<string, { info: ProcInfo; parentExecId?: string }>();
+  let seq = 0;
   const chain = (execId: string | undefined, first?: ProcInfo): ProcInfo[] => {
     const out: ProcInfo[] = first ? [first] : [];
     let cur = execId;
@@ -153,6 +154,7 @@ export function tetragonDecoder(host: string): TetragonDecoder {
         k8s: pod ? { podName: str(pod.name), ns: str(pod.namespace) } : undefined,
         hostname: str(v.node_name) ?? host,
         origin: "tetragon",
+        num: ++seq,
       };
       return { event };
     },
