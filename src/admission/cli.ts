@@ -15,11 +15,12 @@ import { startAdmissionServer } from "./server.js";
 
 /**
  * The supply-chain implementations the config needs: the cosign verifier (src/signing) for
- * signature rules, the registry for digest pinning. There is no vulnerability scanner to wire yet:
- * vulnerability rules then report "no scanner is configured" in their mode.
+ * signature rules, the registry for digest pinning and image users, the image inventory matched
+ * against the vulnerability database for vulnerability rules.
  */
 function supplyChain(
   trustedRoot: string | undefined,
+  vulnDb?: string,
 ): (config: AdmissionConfig) => Promise<Omit<EngineOptions, "vap">> {
   return async (config: AdmissionConfig) => {
     const opts: Omit<EngineOptions, "vap"> = {};
@@ -35,10 +36,11 @@ function supplyChain(
       }
       opts.mutation = mutation;
     }
-    if (config.vulnerabilities.length > 0)
-      process.stderr.write(
-        "kubeward admission: no vulnerability scanner is available to this command; vulnerability rules will report that in their mode\n",
-      );
+    if (config.vulnerabilities.length > 0) {
+      const { createImageVulnerabilityScanner } = await import("./vuln-scanner.js");
+      const { defaultDbPath } = await import("../vulns/scan.js");
+      opts.vulnerabilityScanner = createImageVulnerabilityScanner({ dbPath: vulnDb ?? defaultDbPath() });
+    }
     return opts;
   };
 }
@@ -87,9 +89,11 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
     .option("--host <host>", "address to listen on", "0.0.0.0")
     .option("--kube", "read namespace labels from the Kubernetes API (in-cluster config or kubeconfig)")
     .option("--trusted-root <file>", "Sigstore trusted root JSON for keyless signature rules")
+    .option("--vuln-db <file>", "vulnerability database for vulnerability rules (default: as for scan image)")
     .action(
       async (opts: {
         trustedRoot?: string;
+        vulnDb?: string;
         config: string;
         tlsCert: string;
         tlsKey: string;
@@ -103,7 +107,7 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
         const namespaceLabels = opts.kube
           ? cachedLabels(await kubeNamespaceLabels(), 30_000, () => Date.now())
           : undefined;
-        const wire = supplyChain(opts.trustedRoot);
+        const wire = supplyChain(opts.trustedRoot, opts.vulnDb);
         const engine = await loadEngine(opts.config, async (config) => ({
           ...(await wire(config)),
           ...(namespaceLabels ? { namespaceLabels } : {}),
@@ -139,26 +143,32 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
         .default("validate"),
     )
     .option("--trusted-root <file>", "Sigstore trusted root JSON for keyless signature rules")
-    .action(async (files: string[], opts: { config: string; endpoint: Endpoint; trustedRoot?: string }) => {
-      const engine = await loadEngine(opts.config, supplyChain(opts.trustedRoot)).catch(usage);
-      const out: Record<string, unknown>[] = [];
-      for (const file of files) {
-        let body: Buffer;
-        try {
-          body = file === "-" ? await readStdin() : await fs.readFile(file);
-        } catch (err) {
-          throw new UsageError(
-            `cannot read AdmissionReview "${file}": ${(err as Error).message}`,
-            "review-unreadable",
-          );
+    .option("--vuln-db <file>", "vulnerability database for vulnerability rules (default: as for scan image)")
+    .action(
+      async (
+        files: string[],
+        opts: { config: string; endpoint: Endpoint; trustedRoot?: string; vulnDb?: string },
+      ) => {
+        const engine = await loadEngine(opts.config, supplyChain(opts.trustedRoot, opts.vulnDb)).catch(usage);
+        const out: Record<string, unknown>[] = [];
+        for (const file of files) {
+          let body: Buffer;
+          try {
+            body = file === "-" ? await readStdin() : await fs.readFile(file);
+          } catch (err) {
+            throw new UsageError(
+              `cannot read AdmissionReview "${file}": ${(err as Error).message}`,
+              "review-unreadable",
+            );
+          }
+          const h = await handleReview(engine, opts.endpoint, body, file === "-" ? "standard input" : file);
+          if (h.errorCode)
+            throw new UsageError(String((h.payload as { message: string }).message), h.errorCode);
+          out.push(h.payload);
         }
-        const h = await handleReview(engine, opts.endpoint, body, file === "-" ? "standard input" : file);
-        if (h.errorCode)
-          throw new UsageError(String((h.payload as { message: string }).message), h.errorCode);
-        out.push(h.payload);
-      }
-      process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : out, null, 2)}\n`);
-    });
+        process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : out, null, 2)}\n`);
+      },
+    );
 
   admission
     .command("manifests")

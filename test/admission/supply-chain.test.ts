@@ -1,12 +1,16 @@
-// The admission CLI wired to the real cosign verifier (src/signing) and a real local registry:
-// signature rules and digest pinning, through `kubeward admission review`.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// The admission CLI wired to the real supply-chain layers and a real local registry, through
+// `kubeward admission review`: the cosign verifier (signature rules, src/signing), digest pinning
+// and image users (mutation), and image inventory + vulnerability database (vulnerability rules).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDockerRef } from "../../src/images/ref.js";
 import { generateEcdsaKey, publicKeyPem, signImage } from "../../src/signing/index.js";
 import { OCI_MANIFEST, Repo } from "../../src/signing/registry-push.js";
+import { VulnDb } from "../../src/vulns/db/store.js";
+import { importPath } from "../../src/vulns/importers/index.js";
 import { pushTestImage, startRegistry, type TestRegistry } from "../signing/helpers.js";
 import { ensureAdmissionBuilt, kubeward } from "./helpers.js";
 import { applyJsonPatch } from "./jsonpatch.js";
@@ -34,10 +38,23 @@ const podWith = (image: string) => ({
   spec: { containers: [{ name: "app", image }] },
 });
 
-/** Pushes a one-layer image whose config names `user`. */
-async function pushImageWithUser(repository: string, user: string | undefined): Promise<void> {
+async function tarOf(files: Record<string, string>): Promise<Buffer> {
+  const p = pack();
+  for (const [name, text] of Object.entries(files)) p.entry({ name }, text);
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of p) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Pushes a one-layer image whose config names `user`, with the given files. */
+async function pushImageWithUser(
+  repository: string,
+  user: string | undefined,
+  files: Record<string, string> = { README: repository },
+): Promise<void> {
   const repo = new Repo(parseDockerRef(`${reg.host}/${repository}:1`), {});
-  const l = await repo.pushBlob(Buffer.from(repository), "application/vnd.oci.image.layer.v1.tar");
+  const l = await repo.pushBlob(await tarOf(files), "application/vnd.oci.image.layer.v1.tar");
   const config = Buffer.from(
     JSON.stringify({
       architecture: "amd64",
@@ -142,5 +159,44 @@ mutation:
       spec: { containers: Array<{ image: string }> };
     };
     expect(after.spec.containers[0]!.image).toBe(`${reg.host}/team/app:1@${signedDigest}`);
+  }, 120_000);
+});
+
+describe("vulnerability rules with the image inventory and the vulnerability database", () => {
+  it("denies an image with known vulnerabilities and admits a clean one", async () => {
+    const shared = join(import.meta.dirname, "..", "..", "..", "shared", "vulndb", "debian");
+    await pushImageWithUser("vuln/debian", undefined, {
+      "etc/os-release":
+        'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n',
+      "var/lib/dpkg/status": readFileSync(join(shared, "bookworm-minbase.dpkg-status"), "utf8"),
+    });
+    await pushImageWithUser("vuln/clean", undefined);
+    const dbPath = join(tmp, "vuln.db");
+    const db = VulnDb.open(dbPath, { create: true });
+    try {
+      await importPath(db, join(shared, "Debian.zip"), { now: new Date("2026-11-01T00:00:00Z") });
+    } finally {
+      db.close();
+    }
+    const cfg = join(tmp, "vulns.yaml");
+    writeFileSync(
+      cfg,
+      `apiVersion: kubeward.io/v1alpha1\nkind: AdmissionConfig\nvulnerabilities:\n  - images: ["${reg.host}/vuln/**"]\n    maxFindings: 0\n    timeoutSeconds: 30\n`,
+    );
+    const files = ["vuln/debian", "vuln/clean"].map((r, i) => {
+      const f = join(tmp, `v${i}.json`);
+      writeFileSync(f, JSON.stringify(review(podWith(`${reg.host}/${r}:1`))));
+      return f;
+    });
+    const r = kubeward(["admission", "review", ...files, "--config", cfg, "--vuln-db", dbPath]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = (
+      JSON.parse(r.stdout) as Array<{ response: { allowed: boolean; status?: { message: string } } }>
+    ).map((x) => x.response);
+    expect(out[0]!.allowed).toBe(false);
+    expect(out[0]!.status?.message).toMatch(
+      /image-vulnerabilities \(container "app", field spec\.containers\[0\]\.image\): container "app" image .* has \d+ vulnerabilities, more than the 0 allowed/,
+    );
+    expect(out[1]!.allowed).toBe(true);
   }, 120_000);
 });
