@@ -230,9 +230,18 @@ export function procSource(o: ProcSourceOptions = {}): EventSource {
     for (const pid of known.keys()) if (!alive.has(pid)) known.delete(pid);
     for (const pid of pids) {
       const prev = known.get(pid);
+      if (prev) {
+        // cheap check first: same start time and executable = nothing new (an exec changes the exe)
+        const stat = await read(`${root}/${pid}/stat`);
+        const st = stat ? parseStat(stat) : undefined;
+        if (!st) continue;
+        if (st.start === prev.start) {
+          const exe = await readlink(`${root}/${pid}/exe`).catch(() => "");
+          if (exe.replace(/ \(deleted\)$/, "") === prev.exepath) continue;
+        }
+      }
       const r = await readProc(pid);
       if (!r) continue;
-      if (prev && prev.start === r.start && prev.exepath === r.info.exepath) continue;
       known.set(pid, { start: r.start, exepath: r.info.exepath, info: r.info });
       if (!emit) continue;
       const cg = containerFromCgroup(r.cgroup ?? "");
