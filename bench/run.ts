@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   node: () => import("./node.js"),
   vulns: () => import("./vulns.js"),
   signing: () => import("./signing.js"),
+  images: () => import("./images.js"),
 };
 
 async function runOne(name: string): Promise<void> {

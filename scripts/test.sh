@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 #                          installed (another kubectl package owns the same path)
 #   openssl                certificates for the HTTPS servers under test
 #   dpkg                   dpkg --compare-versions, the oracle for the dpkg comparator
-APT_PACKAGES=(debootstrap umoci docker-registry apache2-utils openssl dpkg)
+#   golang-go, binutils    real Go binaries (build info) and objcopy for ELF section tests
+#   rpm, zstd, skopeo      rpm databases and rpmvercmp oracle, zstd layers, docker/oci archives
+APT_PACKAGES=(debootstrap umoci docker-registry apache2-utils openssl dpkg golang-go binutils rpm zstd skopeo)
 command -v kubectl >/dev/null || APT_PACKAGES+=(kubernetes-client)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -3,7 +3,14 @@ import { SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
-import { addOutputOptions, emitReport, type OutputOptions } from "../cli/output.js";
+import { addOutputOptions, emitReport } from "../cli/output.js";
+import {
+  addVulnerabilityFindings,
+  addVulnOptions,
+  checkDbFreshness,
+  type VulnCliOptions,
+  vulnOpts,
+} from "../vulns/index.js";
 import { IMAGE_CHECKS } from "./checks/index.js";
 import { ImageError } from "./errors.js";
 import type { InventoryOptions } from "./inventory.js";
@@ -13,6 +20,7 @@ import { inventoryAny, scanImage } from "./scan.js";
 import type { WalkProgress } from "./walker.js";
 
 interface ImageCliOptions {
+  skipVulns?: boolean;
   platform?: string;
   username?: string;
   password?: string;
@@ -90,14 +98,24 @@ export function registerImageCommands({ program, scan }: CommandRoots): void {
       "<ref>",
       "docker://NAME[:TAG|@DIGEST] (default), oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, rootfs:DIR, or a path",
     );
-  addOutputOptions(addImageOptions(scanCmd)).action(
-    async (ref: string, o: ImageCliOptions & OutputOptions) => {
+  scanCmd.option(
+    "--skip-vulns",
+    "inventory and build checks only: no vulnerability matching (needs no database)",
+  );
+  addOutputOptions(addVulnOptions(addImageOptions(scanCmd))).action(
+    async (ref: string, o: ImageCliOptions & VulnCliOptions) => {
+      const vuln = o.skipVulns ? undefined : vulnOpts(o);
+      // Fail before pulling anything when there is no database (exit 2 with a hint).
+      if (vuln) checkDbFreshness(vuln.dbPath, vuln.now());
       const bar = progress(o.progress !== false);
       try {
         const base = await inventoryOptions(o);
         const report = await scanImage(ref, {
           ...base,
           ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+          ...(vuln
+            ? { vulnerabilities: (into, packages, os) => addVulnerabilityFindings(into, packages, os, vuln) }
+            : {}),
         });
         bar.stop();
         process.exitCode = emitReport(report, o, IMAGE_CHECKS);

@@ -1,4 +1,5 @@
-import type { Report } from "../core/model.js";
+import type { OsInfo } from "../core/cataloger.js";
+import type { Finding, Package, Report, ScanError } from "../core/model.js";
 import { buildReport } from "../core/report.js";
 import { runImageChecks } from "./checks/index.js";
 import { type Inventory, type InventoryOptions, inventoryImage, inventoryRootfs } from "./inventory.js";
@@ -18,6 +19,15 @@ export async function inventoryAny(ref: string, opts: InventoryOptions = {}): Pr
 export interface ScanImageOptions extends InventoryOptions {
   /** Clock for the report and the EOL check (injected; the CLI passes the real time). */
   now?: () => Date;
+  /**
+   * Adds vulnerability findings for the inventory (the vulnerability layer's matcher, wired by the
+   * CLI); left out, the scan reports the inventory and build checks only.
+   */
+  vulnerabilities?: (
+    into: { findings: Finding[]; errors: ScanError[] },
+    packages: readonly Package[],
+    os: OsInfo | undefined,
+  ) => void;
 }
 
 /** `scan image`: the contract report with `image`, `os`, `packages` and the image build-check findings. */
@@ -26,6 +36,8 @@ export async function scanImage(ref: string, opts: ScanImageOptions = {}): Promi
   const startedAt = now();
   const inv = await inventoryAny(ref, opts);
   const findings = runImageChecks(inv, { now: startedAt });
+  const errors = [...inv.errors];
+  opts.vulnerabilities?.({ findings, errors }, inv.packages, inv.os);
   return buildReport({
     type: "image",
     target: ref,
@@ -33,7 +45,7 @@ export async function scanImage(ref: string, opts: ScanImageOptions = {}): Promi
     finishedAt: now(),
     options: { platform: opts.platform ?? "linux/amd64" },
     findings,
-    errors: inv.errors,
+    errors,
     extra: { image: inv.image, ...(inv.os ? { os: inv.os } : {}), packages: inv.packages },
   });
 }

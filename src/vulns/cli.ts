@@ -12,7 +12,7 @@ import { updateDb } from "./update/index.js";
 
 const STALE_DAYS = 7;
 
-interface VulnCliOptions extends OutputOptions {
+export interface VulnCliOptions extends OutputOptions {
   db?: string;
   ignoreUnfixed?: boolean;
   vex?: string[];
@@ -56,7 +56,8 @@ export function checkDbFreshness(path: string, now: Date): void {
     );
 }
 
-function vulnOpts(opts: VulnCliOptions) {
+/** The effective vulnerability options of a command (VEX files must exist). */
+export function vulnOpts(opts: VulnCliOptions) {
   const dbPath = opts.db ?? defaultDbPath();
   for (const f of opts.vex ?? [])
     if (!existsSync(f)) throw new UsageError(`cannot read VEX file "${f}"`, "vex-missing");

@@ -44,6 +44,7 @@ describe("kubeward scan image / sbom", () => {
       "-o",
       file,
       "--no-progress",
+      "--skip-vulns",
     ]);
     expect(code).toBe(0);
     const r = JSON.parse(readFileSync(file, "utf8"));
@@ -95,6 +96,7 @@ describe("kubeward scan image / sbom", () => {
         "--exit-code",
         "5",
         "--no-progress",
+        "--skip-vulns",
       ]),
     ).toBe(5);
     expect(
@@ -113,6 +115,7 @@ describe("kubeward scan image / sbom", () => {
         "--severity",
         "critical",
         "--no-progress",
+        "--skip-vulns",
       ]),
     ).toBe(0);
   });
@@ -141,7 +144,15 @@ describe("kubeward scan image / sbom", () => {
     }) as typeof process.stderr.write;
     try {
       expect(
-        await main(["node", "kubeward", "scan", "image", `${ref.slice(0, -3)}:nope`, "--no-progress"]),
+        await main([
+          "node",
+          "kubeward",
+          "scan",
+          "image",
+          `${ref.slice(0, -3)}:nope`,
+          "--no-progress",
+          "--skip-vulns",
+        ]),
       ).toBe(2);
     } finally {
       process.stderr.write = orig;

@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -7,56 +6,11 @@ import { inventoryRootfs } from "../../src/images/inventory.js";
 import { VulnDb } from "../../src/vulns/db/store.js";
 import { importPath } from "../../src/vulns/importers/index.js";
 import { matchPackages, type VulnerabilityInfo } from "../../src/vulns/match/matcher.js";
+import { expectedDebianPairs } from "./debian-oracle.js";
 import { SHARED } from "./helpers.js";
 
 const STATUS = join(SHARED, "vulndb/debian/bookworm-minbase.dpkg-status");
 const ZIP = join(SHARED, "vulndb/debian/Debian.zip");
-
-/**
- * The expected answer, computed independently of kubeward: the records are read with Python's zipfile,
- * the status file with a few lines of text splitting, and versions compared by dpkg itself.
- */
-function expectedPairs(): string[] {
-  const recs = JSON.parse(
-    execFileSync("python3", [
-      "-c",
-      `import json, sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-out = []
-for n in z.namelist():
-    r = json.loads(z.read(n))
-    for a in r["affected"]:
-        for rg in a["ranges"]:
-            fixed = [e["fixed"] for e in rg["events"] if "fixed" in e]
-            out.append([r["aliases"][0], a["package"]["name"], fixed[0]])
-print(json.dumps(out))`,
-      ZIP,
-    ]).toString(),
-  ) as Array<[string, string, string]>;
-  const installed: Array<{ name: string; src: string; srcVersion: string }> = [];
-  for (const para of readFileSync(STATUS, "utf8").split(/\n\n+/)) {
-    const field = (k: string) => new RegExp(`^${k}: (.*)$`, "m").exec(para)?.[1];
-    const name = field("Package");
-    const version = field("Version");
-    if (!name || !version || !/ installed$/.test(field("Status") ?? "")) continue;
-    const source = field("Source");
-    const m = source ? /^(\S+)(?: \((\S+)\))?$/.exec(source) : null;
-    installed.push({ name, src: m?.[1] ?? name, srcVersion: m?.[2] ?? version });
-  }
-  const out: string[] = [];
-  for (const [cve, srcName, fixed] of recs) {
-    for (const p of installed) {
-      if (p.src !== srcName) continue;
-      try {
-        execFileSync("dpkg", ["--compare-versions", p.srcVersion, "lt", fixed]);
-        out.push(`${cve} ${p.name}`);
-      } catch {
-        // not lower: already fixed
-      }
-    }
-  }
-  return out.sort();
-}
 
 describe("Debian 12 rootfs against the shared Debian data (done-when)", () => {
   let root: string;
@@ -86,7 +40,7 @@ describe("Debian 12 rootfs against the shared Debian data (done-when)", () => {
     const got = findings
       .map((f) => `${f.checkId} ${(f.vulnerability as VulnerabilityInfo).package.name}`)
       .sort();
-    const want = expectedPairs();
+    const want = expectedDebianPairs(STATUS, ZIP);
     expect(want.length).toBe(16); // SOURCE.md: the 15 records apply to 16 installed binary packages
     expect(got).toEqual(want);
   });
