@@ -190,7 +190,7 @@ describe("ValidatingAdmissionPolicy evaluation", () => {
     );
   });
 
-  it("variables compose, and request, namespaceObject and the Kubernetes regex helpers are available", () => {
+  it("variables compose; request, namespaceObject and the Kubernetes regex and list helpers are available", () => {
     const vs = set([
       policy(
         "v",
@@ -203,14 +203,21 @@ describe("ValidatingAdmissionPolicy evaluation", () => {
     - expression: "variables.registries.all(r, r == 'docker.io')"
       messageExpression: "'registries: ' + variables.registries.join(',') + ' by ' + request.userInfo.username + ' in ' + namespaceObject.metadata.name"
     - expression: "'abc-123-def'.findAll('[0-9]+') == ['123']"
+    - expression: "[3, 1, 2].min() == 1 && [3, 1, 2].max() == 3 && [1, 2, 2].isSorted() && ![2, 1].isSorted() && [1, 2, 3].sum() == 6 && [0.5, 1.5].sum() == 2.0"
+    - expression: "['a', 'b', 'a'].indexOf('a') == 0 && ['a', 'b', 'a'].lastIndexOf('a') == 2 && [1, 2].indexOf(5) == -1 && object.spec.containers.map(c, c.name).indexOf('app') == 0"
+    - expression: "[].min() == 0"
+      message: "unreachable"
 `,
       ),
       binding("b", "v"),
     ]);
     const out = evaluateVap(vs, p, { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-a" } });
-    expect(out.denials).toEqual([
+    expect(out.denials[0]).toBe(
       "ValidatingAdmissionPolicy 'v' with binding 'b' denied request: registries: ghcr.io by alice@example.com in team-a",
-    ]);
+    );
+    // the list helpers hold; min() of an empty list is an error (failurePolicy Fail denies)
+    expect(out.denials).toHaveLength(2);
+    expect(out.denials[1]).toMatch(/expression '\[\]\.min\(\) == 0' resulted in error: .*empty list/);
   });
 
   it("params by name, by selector (each param evaluated), and parameterNotFoundAction", () => {

@@ -1,5 +1,6 @@
 // CEL for ValidatingAdmissionPolicies on @bufbuild/cel: the standard library, the strings
-// extension, and the Kubernetes regex helpers find/findAll. JSON integers become CEL ints.
+// extension, the Kubernetes regex helpers (find, findAll) and list helpers (isSorted, sum, min,
+// max, indexOf, lastIndexOf). JSON integers become CEL ints.
 import {
   CelScalar,
   type CelValue,
@@ -39,7 +40,66 @@ const k8sFuncs = [
   ),
 ];
 
-const ENV = celEnv({ funcs: [...strings, ...k8sFuncs] });
+type Scalar = bigint | number | string | boolean;
+
+function compare(a: unknown, b: unknown): number {
+  if (typeof a === "bigint" && typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
+  if ((typeof a === "bigint" || typeof a === "number") && (typeof b === "bigint" || typeof b === "number")) {
+    const x = Number(a);
+    const y = Number(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (typeof a === typeof b && (typeof a === "string" || typeof a === "boolean")) {
+    const x = a as Scalar;
+    const y = b as Scalar;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  throw new Error(`no ordering between ${typeof a} and ${typeof b}`);
+}
+
+const equalish = (a: unknown, b: unknown) => {
+  try {
+    return compare(a, b) === 0;
+  } catch {
+    return false;
+  }
+};
+
+const DYN_LIST = listType(CelScalar.DYN);
+const items = (l: unknown) => [...(l as Iterable<unknown>)];
+const extreme = (name: string, sign: number) =>
+  celMethod(name, DYN_LIST, [], CelScalar.DYN, function () {
+    const xs = items(this);
+    if (xs.length === 0) throw new Error(`${name}() called on an empty list`);
+    return xs.reduce((m, x) => (compare(x, m) * sign > 0 ? x : m)) as never;
+  });
+
+const listFuncs = [
+  celMethod("isSorted", DYN_LIST, [], CelScalar.BOOL, function () {
+    const xs = items(this);
+    for (let i = 1; i < xs.length; i++) if (compare(xs[i - 1], xs[i]) > 0) return false;
+    return true;
+  }),
+  celMethod("sum", DYN_LIST, [], CelScalar.DYN, function () {
+    const xs = items(this);
+    if (xs.length === 0) return 0n as never;
+    return xs.reduce((t, x) => {
+      if (typeof t === "bigint" && typeof x === "bigint") return t + x;
+      if (typeof t === "number" && typeof x === "number") return t + x;
+      throw new Error("sum() needs a list of ints or of doubles");
+    }) as never;
+  }),
+  extreme("min", -1),
+  extreme("max", 1),
+  celMethod("indexOf", DYN_LIST, [CelScalar.DYN], CelScalar.INT, function (v: unknown) {
+    return BigInt(items(this).findIndex((x) => equalish(x, v)));
+  }),
+  celMethod("lastIndexOf", DYN_LIST, [CelScalar.DYN], CelScalar.INT, function (v: unknown) {
+    return BigInt(items(this).findLastIndex((x) => equalish(x, v)));
+  }),
+];
+
+const ENV = celEnv({ funcs: [...strings, ...k8sFuncs, ...listFuncs] });
 
 export type CelProgram = (
   bindings: Record<string, unknown>,
