@@ -214,7 +214,7 @@ export class AdmissionEngine {
           else if (h.mode === "warn")
             warnings.push(shortWarning(h.notice ? h.message : `${h.rule}: ${h.message}`));
           else auditLines.push(line);
-          if (h.message.includes("failed:")) policyErrors.push(h.message);
+          if (h.error) policyErrors.push(h.message);
         }
         if (auditLines.length > 0) audit["kubeward-audit-violations"] = auditLines.join("; ");
       }

@@ -99,6 +99,15 @@ describe("signature gate", () => {
     expect((await decide(engine, `ghcr.io/acme/other@${DIGEST_A}`)).allowed).toBe(false);
   });
 
+  it("a verification that fails (here: an unusable key) denies and counts as a policy error", async () => {
+    const bad = parseAdmissionConfig(`${HEAD}signatures:\n  - images: ["ghcr.io/acme/**"]\n    keys: ["not a PEM key"]\n`, "bad.yaml");
+    const engine = new AdmissionEngine(bad, { signatureVerifier: new EcdsaVerifier(sigs) });
+    const d = await engine.validate(review(podWith(`ghcr.io/acme/app@${DIGEST_A}`)).request as never);
+    expect(d.response.allowed).toBe(false);
+    expect(d.response.status?.message).toContain("signature verification failed");
+    expect(d.policyErrors).toHaveLength(1);
+  });
+
   it("images outside the patterns are not checked; without a verifier the rule denies", async () => {
     const verifier = new EcdsaVerifier(sigs);
     expect(

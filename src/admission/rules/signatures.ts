@@ -62,6 +62,7 @@ export const signaturesFamily: AdmissionRuleFamily = {
             hits.push({
               ...base,
               message: `container "${c.name}" image ${image}: signature verification failed: ${(err as Error).message}`,
+              error: true,
             });
           }),
         );

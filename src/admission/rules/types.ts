@@ -20,6 +20,8 @@ export interface RuleHit {
   severity?: Severity;
   /** A warning that is not a violation (e.g. a scan that timed out and was allowed). */
   notice?: boolean;
+  /** The rule could not be evaluated (verification or scan failed); counted as a policy error. */
+  error?: boolean;
 }
 
 export interface RuleContext {

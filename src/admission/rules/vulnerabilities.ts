@@ -107,6 +107,7 @@ export const vulnerabilitiesFamily: AdmissionRuleFamily = {
               hits.push({
                 ...base,
                 message: `container "${c.name}" image ${image}: vulnerability scan failed: ${(err as Error).message}`,
+                error: true,
               });
             },
           ),
