@@ -100,7 +100,10 @@ describe("signature gate", () => {
   });
 
   it("a verification that fails (here: an unusable key) denies and counts as a policy error", async () => {
-    const bad = parseAdmissionConfig(`${HEAD}signatures:\n  - images: ["ghcr.io/acme/**"]\n    keys: ["not a PEM key"]\n`, "bad.yaml");
+    const bad = parseAdmissionConfig(
+      `${HEAD}signatures:\n  - images: ["ghcr.io/acme/**"]\n    keys: ["not a PEM key"]\n`,
+      "bad.yaml",
+    );
     const engine = new AdmissionEngine(bad, { signatureVerifier: new EcdsaVerifier(sigs) });
     const d = await engine.validate(review(podWith(`ghcr.io/acme/app@${DIGEST_A}`)).request as never);
     expect(d.response.allowed).toBe(false);
