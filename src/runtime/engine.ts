@@ -2,7 +2,7 @@
  * The rule engine: holds a compiled rule set and evaluates events of one source at a time against the
  * rules of that source, producing Falco-shaped alerts. No I/O; the clock is only the event's own time.
  */
-import { type EvalCtx, newEvalCtx } from "./condition/compile.js";
+import { type EvalCtx, type Evaluator, newEvalCtx } from "./condition/compile.js";
 import { type Alert, isoNs, type Priority, priorityRank } from "./output.js";
 import type { CompiledRule, RuleSet } from "./rules/loader.js";
 
@@ -14,9 +14,49 @@ export interface EngineOptions {
   onlyRules?: string[];
 }
 
+/** Rules arranged as a trie of shared condition prefixes: a check common to many rules runs once. */
+interface TrieNode {
+  ev: Evaluator<unknown>;
+  children: TrieNode[];
+  byKey: Map<string, TrieNode>;
+  /** indexes (into SourceState.rules) of the rules whose whole condition ends here */
+  rules: number[];
+}
+
 interface SourceState {
   rules: CompiledRule[];
   ctx: EvalCtx<unknown>;
+  root: TrieNode;
+  hits: number[];
+}
+
+function buildTrie(rules: CompiledRule[]): TrieNode {
+  const root: TrieNode = { ev: () => true, children: [], byKey: new Map(), rules: [] };
+  rules.forEach((r, i) => {
+    let node = root;
+    const chain = r.conjuncts.length > 0 ? r.conjuncts : [{ key: `rule|${r.name}`, ev: r.evaluate }];
+    for (const cj of chain) {
+      let next = node.byKey.get(cj.key);
+      if (!next) {
+        next = { ev: cj.ev, children: [], byKey: new Map(), rules: [] };
+        node.byKey.set(cj.key, next);
+        node.children.push(next);
+      }
+      node = next;
+    }
+    node.rules.push(i);
+  });
+  return root;
+}
+
+function walk(node: TrieNode, c: EvalCtx<unknown>, hits: number[]): void {
+  const kids = node.children;
+  for (let i = 0; i < kids.length; i++) {
+    const k = kids[i]!;
+    if (!k.ev(c)) continue;
+    if (k.rules.length > 0) for (const r of k.rules) hits.push(r);
+    if (k.children.length > 0) walk(k, c, hits);
+  }
 }
 
 export interface EngineCounters {
@@ -40,11 +80,17 @@ export class RuleEngine {
       if (only && !only.has(r.name) && !r.tags.some((t) => only.has(t))) continue;
       let st = this.bySource.get(r.source);
       if (!st) {
-        st = { rules: [], ctx: newEvalCtx(ruleset.slots.get(r.source)?.size ?? 0, undefined) };
+        st = {
+          rules: [],
+          ctx: newEvalCtx(ruleset.slots.get(r.source)?.size ?? 0, undefined),
+          root: { ev: () => true, children: [], byKey: new Map(), rules: [] },
+          hits: [],
+        };
         this.bySource.set(r.source, st);
       }
       st.rules.push(r);
     }
+    for (const st of this.bySource.values()) st.root = buildTrie(st.rules);
   }
 
   /** Sources that have at least one active rule. */
@@ -73,15 +119,18 @@ export class RuleEngine {
     let out: Alert[] | undefined;
     let time = "";
     let prefix = "";
-    for (const r of st.rules) {
-      let hit: boolean;
-      try {
-        hit = r.evaluate(c);
-      } catch {
-        this.counters.evalErrors++;
-        continue;
-      }
-      if (!hit) continue;
+    const hits = st.hits;
+    hits.length = 0;
+    try {
+      walk(st.root, c, hits);
+    } catch {
+      this.counters.evalErrors++;
+      return [];
+    }
+    if (hits.length === 0) return [];
+    if (hits.length > 1) hits.sort((a, b) => a - b);
+    for (const idx of hits) {
+      const r = st.rules[idx]!;
       const fields: Record<string, unknown> = { "evt.time": tsNs };
       const text = r.output.render(c, fields);
       this.counters.matched++;

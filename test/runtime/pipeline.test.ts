@@ -70,6 +70,25 @@ describe("pipeline", () => {
     expect(q.counters.alertsDeduplicated).toBe(first * 2);
   });
 
+  it("the shared-prefix evaluation matches evaluating every rule on its own, on every trace", async () => {
+    const { readdirSync } = await import("node:fs");
+    const { newEvalCtx } = await import("../../src/runtime/condition/compile.js");
+    const eng = new RuleEngine(rs, { hostname: "h" });
+    const rules = eng.rulesFor("k8s_audit");
+    let compared = 0;
+    for (const f of readdirSync(join(K8SAUDIT, "traces"))) {
+      for (const e of events(f)) {
+        const viaEngine = eng.process("k8s_audit", e, e.tsNs).map((a) => a.rule);
+        const c = newEvalCtx(rs.slots.get("k8s_audit")!.size, e);
+        c.gen = 1;
+        const oneByOne = rules.filter((r) => r.evaluate(c)).map((r) => r.name);
+        expect(viaEngine).toEqual(oneByOne);
+        compared++;
+      }
+    }
+    expect(compared).toBe(51);
+  });
+
   it("applies a priority threshold", () => {
     const all = new RuleEngine(rs, { hostname: "h" });
     const warnOnly = new RuleEngine(rs, { hostname: "h", minPriority: "Warning" });

@@ -53,6 +53,11 @@ export interface CompiledRule<E = unknown> {
   tags: string[];
   output: OutputFormat<E>;
   evaluate: Evaluator<E>;
+  /**
+   * The condition as a chain of top-level conjuncts (and-ed, macros that are and-chains opened up), each
+   * with a key that is the same for identical checks: the engine shares the evaluation of common prefixes.
+   */
+  conjuncts: { key: string; ev: Evaluator<E> }[];
   file: string;
   line: number;
 }
@@ -540,6 +545,7 @@ export function loadRules(files: RulesFile[], opts: LoadOptions): RuleSet {
   const disabled: string[] = [];
   const slots = new Map<string, SlotRegistry>();
   const macroCaches = new Map<string, Map<string, CompiledMacro<never>>>();
+  const sharedConjuncts = new Map<string, Evaluator<never>>();
   const ordered = [...rules.values()].sort((a, b) => a.index - b.index);
   for (const r of ordered) {
     if (!r.enabled) {
@@ -583,10 +589,20 @@ export function loadRules(files: RulesFile[], opts: LoadOptions): RuleSet {
       macroCache: macroCaches.get(r.source) ?? macroCaches.set(r.source, new Map()).get(r.source),
     };
     let evaluate: Evaluator<never>;
+    let conjuncts: { key: string; ev: Evaluator<never> }[] = [];
     let output: OutputFormat<never>;
     try {
       checkMacroVisibility(expr);
       evaluate = compileExpr(expr, env);
+      conjuncts = topConjuncts(expr, parsedMacros).map((cj) => {
+        const key = `${r.source}|${exprKey(cj)}`;
+        let ev = sharedConjuncts.get(key);
+        if (!ev) {
+          ev = compileExpr(cj, env);
+          sharedConjuncts.set(key, ev);
+        }
+        return { key, ev };
+      });
       output = compileOutput(r.output, table as FieldTable<never>, reg);
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;
@@ -628,6 +644,7 @@ export function loadRules(files: RulesFile[], opts: LoadOptions): RuleSet {
       tags: r.tags,
       output: output as OutputFormat<unknown>,
       evaluate: evaluate as Evaluator<unknown>,
+      conjuncts: conjuncts as { key: string; ev: Evaluator<unknown> }[],
       file: r.file,
       line: r.line,
     });
@@ -676,6 +693,21 @@ export function loadRules(files: RulesFile[], opts: LoadOptions): RuleSet {
     requiredEngineVersion: engineVersion,
     requiredPluginVersions: plugins,
   };
+}
+
+/** A key that is equal for structurally identical expressions (positions ignored). */
+function exprKey(e: Expr): string {
+  return JSON.stringify(e, (k, v) => (k === "pos" ? undefined : v));
+}
+
+/** `a and (b and m)` where macro m = `c and d` gives [a, b, c, d]; macros that are not and-chains stay whole. */
+function topConjuncts(e: Expr, macros: Map<string, Expr>, stack: string[] = []): Expr[] {
+  if (e.kind === "and") return e.children.flatMap((ch) => topConjuncts(ch, macros, stack));
+  if (e.kind === "ident" && !stack.includes(e.name)) {
+    const body = macros.get(e.name);
+    if (body && body.kind === "and") return topConjuncts(body, macros, [...stack, e.name]);
+  }
+  return [e];
 }
 
 function condError(e: RuntimeError, ctx: Ctx, item: string): LoadMessage {
