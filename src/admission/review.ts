@@ -56,6 +56,24 @@ export interface ParsedReview {
 
 const OPERATIONS = new Set(["CREATE", "UPDATE", "DELETE", "CONNECT"]);
 
+/** Deepest nesting accepted in an admitted object (real objects stay far below; evaluation recurses). */
+export const MAX_DEPTH = 512;
+
+/** Nesting depth of JSON data, measured without recursion; stops counting past `limit`. */
+function nestingDepth(v: unknown, limit: number): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length > 0) {
+    const [node, d] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    for (const child of Array.isArray(node) ? node : Object.values(node))
+      if (child !== null && typeof child === "object") stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 /** Parses and checks an AdmissionReview body. Throws AdmissionError with a review-* code. */
 export function parseReview(body: string | Buffer, source = "request body"): ParsedReview {
   let data: unknown;
@@ -103,6 +121,10 @@ export function checkReview(data: unknown, source = "request body"): ParsedRevie
     problems.push("request.userInfo must be an object");
   if (req.namespace !== undefined && typeof req.namespace !== "string")
     problems.push("request.namespace must be a string");
+  for (const k of ["object", "oldObject"] as const) {
+    const depth = nestingDepth(req[k], MAX_DEPTH);
+    if (depth > MAX_DEPTH) problems.push(`request.${k} is nested more than ${MAX_DEPTH} levels deep`);
+  }
   if (problems.length > 0) throw new AdmissionError("review-invalid", `${source}: ${problems.join("; ")}`);
   const g = gvk as Record<string, unknown>;
   const r = gvr as Record<string, unknown>;
