@@ -3,13 +3,14 @@
  * process_exec -> evt.type=execve, process_exit -> procexit, process_kprobe -> the probed function
  * (tcp_connect -> connect, inet_csk_listen_start -> listen, others keep their name), with socket
  * arguments mapped to fd.*. Tetragon gives only the direct parent, so the ancestor chain is rebuilt from
- * the process_exec events seen before (by exec_id).
+ * the process_exec events seen before (by exec_id). With `follow` the file is read as it grows and
+ * across rotation.
  */
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { hostname } from "node:os";
 import type { ProcInfo, SockInfo, SyscallEvent } from "../fields/syscall.js";
 import type { Pipeline } from "../pipeline.js";
 import { parseTimeNs } from "./k8saudit-parse.js";
+import { lineReader } from "./lines.js";
 import type { EventSource } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -162,24 +163,19 @@ export function tetragonDecoder(host: string): TetragonDecoder {
 }
 
 export function tetragonSource(o: { path: string; follow?: boolean; host?: string }): EventSource {
-  let stopped = false;
-  let rl: ReturnType<typeof createInterface> | undefined;
+  const reader = lineReader(o.path, !!o.follow, 250, "tetragon source");
   return {
     name: `tetragon:${o.path}`,
     async run(p: Pipeline) {
-      const input = o.path === "-" ? process.stdin : createReadStream(o.path);
-      const dec = tetragonDecoder(o.host ?? "localhost");
-      rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-      for await (const line of rl) {
-        if (stopped) break;
+      const dec = tetragonDecoder(o.host ?? hostname());
+      await reader.run(async (line) => {
         const d = dec.decode(line);
         if (d.error) p.malformed(`tetragon ${o.path}: ${d.error}`);
         if (d.event) await p.put({ source: "syscall", evt: d.event, tsNs: d.event.tsNs });
-      }
+      });
     },
     async stop() {
-      stopped = true;
-      rl?.close();
+      reader.stop();
     },
   };
 }
