@@ -295,3 +295,110 @@ describe("parser details", () => {
     expect(() => parseCondition("")).toThrow(/empty/);
   });
 });
+
+describe("rule items: exceptions, override, append, enabled, versions", () => {
+  const base = `
+- rule: r
+  desc: d
+  condition: ka.verb = create
+  output: o
+  priority: WARNING
+  source: k8s_audit
+  exceptions:
+    - name: by_user_ns
+      fields: [ka.user.name, ka.target.namespace]
+      comps: [=, in]
+      values:
+        - [Bob, [dev, prod]]
+    - name: by_resource
+      fields: ka.target.resource
+      values: [secrets]
+`;
+  const run = (text: string, evt: AuditEvent = POD) => {
+    const rs = loadRules([{ path: "r.yaml", text }], { tables: defaultTables() });
+    if (rs.errors.length > 0) return { errors: rs.errors.map((e) => e.code), fired: false, rs };
+    return {
+      errors: [],
+      fired: new RuleEngine(rs, { hostname: "h" }).process("k8s_audit", evt, evt.tsNs).length > 0,
+      rs,
+    };
+  };
+  it("exceptions that do not match leave the rule firing; appended values suppress it", () => {
+    expect(run(base).fired).toBe(true);
+    const appended = `${base}
+- rule: r
+  exceptions:
+    - name: by_user_ns
+      values:
+        - [Alice, [dev]]
+  append: true
+`;
+    expect(run(appended).fired).toBe(false);
+    const newEx = `${base}
+- rule: r
+  exceptions:
+    - name: by_resource_2
+      fields: ka.target.resource
+      comps: in
+      values: [pods]
+  override:
+    exceptions: append
+`;
+    expect(run(newEx).fired).toBe(false);
+  });
+  it("override replaces priority/output and enabled: false switches a rule off", () => {
+    const o = `${base}
+- rule: r
+  priority: DEBUG
+  output: new output %ka.verb
+  override:
+    priority: replace
+    output: replace
+`;
+    const { rs } = run(o);
+    expect(rs.rules[0]).toMatchObject({ priority: "Debug" });
+    const off = `${base}\n- rule: r\n  enabled: false\n`;
+    const r2 = run(off);
+    expect(r2.fired).toBe(false);
+    expect(r2.rs.disabled).toEqual(["r"]);
+  });
+  it("rejects bad items with codes and keeps loading the rest", () => {
+    expect(
+      run(`${base}\n- rule: r\n  condition: x\n  append: true\n  override:\n    condition: append\n`).errors,
+    ).toContain("rules-schema");
+    expect(run(`${base}\n- rule: nope\n  condition: and x\n  append: true\n`).errors).toEqual([
+      "rules-no-previous",
+    ]);
+    expect(
+      run(`${base}\n- macro: nope\n  condition: x\n  override:\n    condition: append\n`).errors,
+    ).toEqual(["rules-no-previous"]);
+    expect(
+      run(
+        `${base}\n- rule: r2\n  desc: d\n  condition: ka.verb = x\n  output: o\n  priority: LOUD\n  source: k8s_audit\n`,
+      ).errors,
+    ).toEqual(["rules-schema"]);
+    expect(
+      run(`${base}\n- rule: r\n  desc: d\n  condition: ka.verb = x\n  output: o\n  priority: INFO\n`).errors,
+    ).toEqual(["rules-source"]);
+    expect(run(`- required_engine_version: 99.0.0\n${base}`).errors).toEqual(["rules-engine-version"]);
+    expect(run(`- required_engine_version: banana\n${base}`).errors).toEqual(["rules-schema"]);
+    expect(run("rules: not a list\n").errors).toEqual(["rules-schema"]);
+    expect(run("- rule: [unclosed\n").errors).toEqual(["rules-yaml"]);
+    expect(
+      run(
+        `${base}\n- rule: r3\n  desc: d\n  condition: ka.verb = x\n  output: "%ka.nosuch"\n  priority: INFO\n  source: k8s_audit\n`,
+      ).errors,
+    ).toEqual(["output-format"]);
+    const bad = `${base}\n- rule: bad\n  desc: d\n  condition: ka.verb = (\n  output: o\n  priority: INFO\n  source: k8s_audit\n`;
+    const r = run(bad);
+    expect(r.errors).toEqual(["condition-syntax"]);
+    expect(r.rs.rules.map((x) => x.name)).toEqual(["r"]);
+  });
+  it("rules of unknown sources are skipped with a warning; skip-if-unknown-filter skips unknown fields", () => {
+    const t = `- rule: aws\n  desc: d\n  condition: ct.name = x\n  output: o\n  priority: INFO\n  source: aws_cloudtrail\n- rule: k\n  desc: d\n  condition: ka.future.field = x\n  output: o\n  priority: INFO\n  source: k8s_audit\n  skip-if-unknown-filter: true\n`;
+    const { rs } = run(t);
+    expect(rs.errors).toEqual([]);
+    expect(rs.warnings.map((w) => w.code).sort()).toEqual(["compile-warning", "unknown-source"]);
+    expect(rs.inactive.map((i) => i.name)).toEqual(["aws"]);
+  });
+});
