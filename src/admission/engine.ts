@@ -38,6 +38,8 @@ export interface EngineOptions {
   mutation?: MutationOptions;
   /** Most verdicts kept in each supply-chain cache. */
   cacheSize?: number;
+  /** Time box of one signature verification (default 4 s, under the webhook's 5 s timeout). */
+  signatureTimeoutMs?: number;
 }
 
 /** What the decision was made of, for metrics and logs. */
@@ -72,6 +74,7 @@ export class AdmissionEngine {
       ...(opts.signatureVerifier ? { signatureVerifier: opts.signatureVerifier } : {}),
       ...(opts.vulnerabilityScanner ? { vulnerabilityScanner: opts.vulnerabilityScanner } : {}),
       signatureCache: new BoundedMap(size),
+      ...(opts.signatureTimeoutMs !== undefined ? { signatureTimeoutMs: opts.signatureTimeoutMs } : {}),
       vulnerabilityCache: new BoundedMap(size),
     };
     this.families = Object.values(RULE_FAMILIES).filter((f) => f.enabled(config));

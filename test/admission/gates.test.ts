@@ -111,6 +111,25 @@ describe("signature gate", () => {
     expect(d.policyErrors).toHaveLength(1);
   });
 
+  it("a verification that does not finish in time denies (enforce) and is aborted", async () => {
+    let aborted = false;
+    const hanging: SignatureVerifier = {
+      verify: (_image, _policy, opts) =>
+        new Promise((_resolve, reject) => {
+          opts?.signal?.addEventListener("abort", () => {
+            aborted = true;
+            reject(new Error("aborted"));
+          });
+        }),
+    };
+    const engine = new AdmissionEngine(cfg, { signatureVerifier: hanging, signatureTimeoutMs: 50 });
+    const d = await engine.validate(review(podWith(`ghcr.io/acme/app@${DIGEST_A}`)).request as never);
+    expect(d.response.allowed).toBe(false);
+    expect(d.response.status?.message).toContain("signature verification of ghcr.io/acme/app@");
+    expect(d.response.status?.message).toContain("did not finish in time");
+    expect(aborted).toBe(true);
+  });
+
   it("images outside the patterns are not checked; without a verifier the rule denies", async () => {
     const verifier = new EcdsaVerifier(sigs);
     expect(

@@ -3,6 +3,7 @@
 import type { SignatureVerdict } from "../../core/image-gates.js";
 import { containersOf } from "../../core/podspec.js";
 import { parseDockerRef } from "../../images/ref.js";
+import { SIGNATURE_TIMEOUT_MS, withTimeout } from "../timebox.js";
 import { globMatch } from "./images.js";
 import type { AdmissionRuleFamily, RuleHit } from "./types.js";
 
@@ -58,13 +59,27 @@ export const signaturesFamily: AdmissionRuleFamily = {
           continue;
         }
         jobs.push(
-          verifier.verify(image, rule.policy).then(handle, (err: unknown) => {
-            hits.push({
-              ...base,
-              message: `container "${c.name}" image ${image}: signature verification failed: ${(err as Error).message}`,
-              error: true,
-            });
-          }),
+          withTimeout(
+            (signal) => verifier.verify(image, rule.policy, { signal }),
+            ctx.gates.signatureTimeoutMs ?? SIGNATURE_TIMEOUT_MS,
+          ).then(
+            (v) => {
+              if (v === "timeout")
+                hits.push({
+                  ...base,
+                  message: `container "${c.name}": signature verification of ${image} did not finish in time`,
+                  error: true,
+                });
+              else handle(v);
+            },
+            (err: unknown) => {
+              hits.push({
+                ...base,
+                message: `container "${c.name}" image ${image}: signature verification failed: ${(err as Error).message}`,
+                error: true,
+              });
+            },
+          ),
         );
       }
     });

@@ -41,6 +41,8 @@ export interface SupplyChainGates {
   vulnerabilityScanner?: ImageVulnerabilityScanner;
   /** Verdicts by rule and digest. */
   signatureCache: Map<string, SignatureVerdict>;
+  /** Time box of one signature verification (default 4 s). */
+  signatureTimeoutMs?: number;
   /** Scan results by digest. */
   vulnerabilityCache: Map<string, { digest: string; findings: Finding[] }>;
 }

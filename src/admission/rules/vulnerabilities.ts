@@ -5,30 +5,11 @@ import type { Finding } from "../../core/model.js";
 import { severityRank } from "../../core/model.js";
 import { containersOf } from "../../core/podspec.js";
 import { parseDockerRef } from "../../images/ref.js";
+import { withTimeout } from "../timebox.js";
 import { globMatch } from "./images.js";
 import type { AdmissionRuleFamily, RuleHit } from "./types.js";
 
 type ScanResult = { digest: string; findings: Finding[] };
-
-function withTimeout<T>(run: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T | "timeout"> {
-  const ac = new AbortController();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      ac.abort();
-      resolve("timeout");
-    }, ms);
-    run(ac.signal).then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
-}
 
 export const vulnerabilitiesFamily: AdmissionRuleFamily = {
   name: "vulnerabilities",
