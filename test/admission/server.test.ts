@@ -130,10 +130,15 @@ describe("bad requests get a 4xx answer and the server keeps serving", () => {
   it("an object nested absurdly deep is refused before evaluation", async () => {
     const body = review(pod("x", "team-a", [goodContainer]));
     const depth = 200_000;
-    const text = JSON.stringify(body).replace('"spec":{', `"deep":${"[".repeat(depth)}${"]".repeat(depth)},"spec":{`);
+    const text = JSON.stringify(body).replace(
+      '"spec":{',
+      `"deep":${"[".repeat(depth)}${"]".repeat(depth)},"spec":{`,
+    );
     const r = await post(srv.port, tls.caCert, "/validate", text);
     expect(r.status).toBe(400);
-    expect((r.json().details as { causes: Array<{ reason: string }> }).causes[0]!.reason).toBe("review-invalid");
+    expect((r.json().details as { causes: Array<{ reason: string }> }).causes[0]!.reason).toBe(
+      "review-invalid",
+    );
     expect(String(r.json().message)).toContain("nested more than 512 levels");
     expect((await post(srv.port, tls.caCert, "/validate", ok())).status).toBe(200);
   });

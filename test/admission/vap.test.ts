@@ -190,7 +190,7 @@ describe("ValidatingAdmissionPolicy evaluation", () => {
     );
   });
 
-  it("variables compose; request, namespaceObject and the Kubernetes regex and list helpers are available", () => {
+  it("variables compose; request, namespaceObject and the Kubernetes regex, list and quantity libraries are available", () => {
     const vs = set([
       policy(
         "v",
@@ -207,6 +207,9 @@ describe("ValidatingAdmissionPolicy evaluation", () => {
     - expression: "['a', 'b', 'a'].indexOf('a') == 0 && ['a', 'b', 'a'].lastIndexOf('a') == 2 && [1, 2].indexOf(5) == -1 && object.spec.containers.map(c, c.name).indexOf('app') == 0"
     - expression: "[].min() == 0"
       message: "unreachable"
+    - expression: "quantity('1Gi').isGreaterThan(quantity('1000Mi')) && quantity('500m').isLessThan(quantity('1')) && quantity('1k').compareTo(quantity('1000')) == 0 && quantity('1.5').add(quantity('500m')).asInteger() == 2 && quantity('2Gi').sub(quantity('1Gi')) == quantity('1Gi') && !quantity('1.5').isInteger() && quantity('-1').sign() == -1 && quantity('250m').asApproximateFloat() == 0.25 && isQuantity('128Mi') && !isQuantity('12 Mi') && object.spec.containers.all(c, quantity(c.resources.limits.memory).isLessThan(quantity('1Gi')))"
+    - expression: "quantity('lots').sign() == 1"
+      message: "unreachable"
 `,
       ),
       binding("b", "v"),
@@ -216,8 +219,9 @@ describe("ValidatingAdmissionPolicy evaluation", () => {
       "ValidatingAdmissionPolicy 'v' with binding 'b' denied request: registries: ghcr.io by alice@example.com in team-a",
     );
     // the list helpers hold; min() of an empty list is an error (failurePolicy Fail denies)
-    expect(out.denials).toHaveLength(2);
+    expect(out.denials).toHaveLength(3);
     expect(out.denials[1]).toMatch(/expression '\[\]\.min\(\) == 0' resulted in error: .*empty list/);
+    expect(out.denials[2]).toMatch(/resulted in error: .*invalid quantity "lots"/);
   });
 
   it("params by name, by selector (each param evaluated), and parameterNotFoundAction", () => {

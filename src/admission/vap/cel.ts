@@ -1,17 +1,22 @@
 // CEL for ValidatingAdmissionPolicies on @bufbuild/cel: the standard library, the strings
 // extension, the Kubernetes regex helpers (find, findAll) and list helpers (isSorted, sum, min,
-// max, indexOf, lastIndexOf). JSON integers become CEL ints.
+// max, indexOf, lastIndexOf) and quantity library (quantity, isQuantity, compareTo, isGreaterThan,
+// isLessThan, add, sub, asInteger, asApproximateFloat, isInteger, sign; values are compared as
+// doubles). JSON integers become CEL ints.
 import {
   CelScalar,
   type CelValue,
   celEnv,
+  celFunc,
   celMethod,
   isCelError,
+  isCelMap,
   listType,
   parse,
   plan,
 } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
+import { parseQuantity } from "../quantity.js";
 
 const regexCache = new Map<string, RegExp>();
 function re(pattern: string, flags = ""): RegExp {
@@ -99,7 +104,49 @@ const listFuncs = [
   }),
 ];
 
-const ENV = celEnv({ funcs: [...strings, ...k8sFuncs, ...listFuncs] });
+// A quantity travels as a one-entry map under a private key, so CEL equality and methods work on it.
+const QKEY = "__kubeward_quantity";
+const DYN = CelScalar.DYN;
+const makeQ = (v: number) => new Map([[QKEY, v]]) as never;
+function qv(x: unknown): number {
+  if (isCelMap(x) && x.has(QKEY)) return x.get(QKEY) as number;
+  if (typeof x === "bigint") return Number(x);
+  throw new Error("not a quantity");
+}
+function parseQ(s: string): number {
+  const v = parseQuantity(s);
+  if (v === undefined) throw new Error(`invalid quantity ${JSON.stringify(s)}`);
+  return v;
+}
+const qMethod = <
+  R extends typeof CelScalar.BOOL | typeof CelScalar.INT | typeof CelScalar.DOUBLE | typeof DYN,
+>(
+  name: string,
+  args: number,
+  result: R,
+  fn: (a: number, b: number) => unknown,
+) =>
+  celMethod(name, DYN, args === 1 ? [DYN] : [], result, function (this: unknown, o?: unknown) {
+    return fn(qv(this), args === 1 ? qv(o) : 0) as never;
+  });
+const quantityFuncs = [
+  celFunc("quantity", [CelScalar.STRING], DYN, (s: string) => makeQ(parseQ(s))),
+  celFunc("isQuantity", [CelScalar.STRING], CelScalar.BOOL, (s: string) => parseQuantity(s) !== undefined),
+  qMethod("compareTo", 1, CelScalar.INT, (a, b) => BigInt(Math.sign(a - b))),
+  qMethod("isGreaterThan", 1, CelScalar.BOOL, (a, b) => a > b),
+  qMethod("isLessThan", 1, CelScalar.BOOL, (a, b) => a < b),
+  qMethod("add", 1, DYN, (a, b) => makeQ(a + b)),
+  qMethod("sub", 1, DYN, (a, b) => makeQ(a - b)),
+  qMethod("asApproximateFloat", 0, CelScalar.DOUBLE, (a) => a),
+  qMethod("isInteger", 0, CelScalar.BOOL, (a) => Number.isInteger(a)),
+  qMethod("sign", 0, CelScalar.INT, (a) => BigInt(Math.sign(a))),
+  qMethod("asInteger", 0, CelScalar.INT, (a) => {
+    if (!Number.isSafeInteger(a)) throw new Error("quantity is not an integer or overflows");
+    return BigInt(a);
+  }),
+];
+
+const ENV = celEnv({ funcs: [...strings, ...k8sFuncs, ...listFuncs, ...quantityFuncs] });
 
 export type CelProgram = (
   bindings: Record<string, unknown>,
