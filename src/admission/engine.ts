@@ -126,6 +126,15 @@ export class AdmissionEngine {
     try {
       if (writing && !isRecord(req.object))
         return badRequest(req, "failed to decode object: request.object is missing");
+      if (
+        req.resource.group === "" &&
+        req.resource.resource === "namespaces" &&
+        req.subResource === undefined &&
+        writing
+      ) {
+        const invalid = this.namespaceLabelErrors(req);
+        if (invalid) return invalid;
+      }
       const object = isRecord(req.object) ? req.object : undefined;
       const obj = object ? objectFromData(object, `admission:${req.uid}`) : undefined;
       const pod = obj ? podOf(obj) : undefined;
@@ -262,6 +271,45 @@ export class AdmissionEngine {
     if (Object.keys(audit).length > 0) response.auditAnnotations = audit;
     const decision = !response.allowed ? "deny" : warnings.length > 0 ? "warn" : "allow";
     return { response, decision, policyErrors };
+  }
+
+  /**
+   * Pod Security labels of a Namespace must be valid on create, and on update when they changed
+   * (upstream ValidateNamespace; the dry run of existing pods against a tightened level is not done).
+   */
+  private namespaceLabelErrors(req: AdmissionRequest): AdmissionDecision | undefined {
+    const labelsOf = (o: unknown) => {
+      const m = isRecord(o) ? o.metadata : undefined;
+      const l = isRecord(m) ? m.labels : undefined;
+      const out: Record<string, string> = {};
+      if (isRecord(l)) for (const [k, v] of Object.entries(l)) if (typeof v === "string") out[k] = v;
+      return out;
+    };
+    const defaults = this.config.podSecurity.defaults;
+    const now = policyToEvaluate(labelsOf(req.object), defaults).errors;
+    if (now.length === 0) return undefined;
+    if (req.operation === "UPDATE") {
+      const before = policyToEvaluate(labelsOf(req.oldObject), defaults).errors;
+      if (before.length > 0 && before.join("\n") === now.join("\n")) return undefined;
+    }
+    const name =
+      req.name ??
+      (isRecord(req.object) && isRecord(req.object.metadata) ? String(req.object.metadata.name ?? "") : "");
+    const detail = now.length === 1 ? now[0] : `[${now.join(", ")}]`;
+    return {
+      response: {
+        uid: req.uid,
+        allowed: false,
+        status: {
+          code: 422,
+          reason: "Invalid",
+          status: "Failure",
+          message: `Namespace ${JSON.stringify(name)} is invalid: ${detail}`,
+        },
+      },
+      decision: "deny",
+      policyErrors: [],
+    };
   }
 
   /** Mutates a request (the /mutate endpoint): a JSONPatch making pods pass restricted where safe. */

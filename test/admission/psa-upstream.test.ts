@@ -311,3 +311,43 @@ describe("Pod Security admission, upstream cases", () => {
       });
   }
 });
+
+describe("Namespace labels (upstream ValidateNamespace)", () => {
+  const nsReq = (
+    operation: "CREATE" | "UPDATE",
+    labels: Record<string, string>,
+    old?: Record<string, string>,
+  ): AdmissionRequest => ({
+    uid: "n",
+    name: "team-x",
+    kind: { group: "", version: "v1", kind: "Namespace" },
+    resource: { group: "", version: "v1", resource: "namespaces" },
+    operation,
+    userInfo: { username: "admin" },
+    object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-x", labels } },
+    oldObject: old
+      ? { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-x", labels: old } }
+      : null,
+  });
+  const bad = { "pod-security.kubernetes.io/enforce": "strict" };
+
+  it("refuses invalid pod-security labels on create (422 Invalid), accepts valid ones", async () => {
+    const r = (await engine.validate(nsReq("CREATE", bad))).response;
+    expect(r.allowed).toBe(false);
+    expect(r.status).toMatchObject({ code: 422, reason: "Invalid" });
+    expect(r.status?.message).toBe(
+      'Namespace "team-x" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted',
+    );
+    expect(
+      (await engine.validate(nsReq("CREATE", { "pod-security.kubernetes.io/enforce": "baseline" }))).response
+        .allowed,
+    ).toBe(true);
+  });
+
+  it("on update, refuses labels that became invalid but tolerates unchanged invalid labels", async () => {
+    expect((await engine.validate(nsReq("UPDATE", bad, {}))).response.allowed).toBe(false);
+    expect((await engine.validate(nsReq("UPDATE", { ...bad, other: "x" }, bad))).response.allowed).toBe(true);
+    const worse = { ...bad, "pod-security.kubernetes.io/warn-version": "v2" };
+    expect((await engine.validate(nsReq("UPDATE", worse, bad))).response.allowed).toBe(false);
+  });
+});
