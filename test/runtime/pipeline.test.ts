@@ -244,6 +244,40 @@ describe("runRuntime with files", () => {
     expect(res.counters.evaluated).toBe(2);
   });
 
+  it("serves the counters on /metrics while running", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kw-metrics-"));
+    const log = join(dir, "audit.log");
+    writeFileSync(log, `${trace("create_nginx_pod_privileged.json")}\nnot json\n`);
+    let stop!: () => void;
+    const stopSignal = new Promise<void>((r) => (stop = r));
+    let port = 0;
+    const done = runRuntime({
+      rules: [RULES],
+      sources: [`k8saudit:${log}`],
+      follow: true,
+      sinks: [],
+      metricsPort: 0,
+      stopSignal,
+      log: () => {},
+      onReady: ({ ports }) => {
+        port = ports.metrics!;
+      },
+    });
+    for (let i = 0; i < 100 && port === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    let text = "";
+    for (let i = 0; i < 50; i++) {
+      text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      if (/events_malformed_total 1/.test(text)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    stop();
+    await done;
+    expect(text).toMatch(/^kubeward_runtime_events_received_total 2$/m);
+    expect(text).toMatch(/^kubeward_runtime_events_evaluated_total 1$/m);
+    expect(text).toMatch(/^kubeward_runtime_events_malformed_total 1$/m);
+    expect(text).toMatch(/^kubeward_runtime_events_dropped_total 0$/m);
+  });
+
   it("reports unreadable rules files and unknown sources with codes", async () => {
     const rs = loadRuleFiles(["/nonexistent/rules.yaml"]);
     expect(rs.ok).toBe(false);
