@@ -6,11 +6,15 @@ import { addOutputOptions, emitReport, type OutputOptions } from "../cli/output.
 import type { CheckMeta } from "../core/check.js";
 import { FRAMEWORKS, type Framework } from "../core/compliance.js";
 import { defaultIgnoreFiles, IGNORE_FILE_NAME } from "../core/exceptions.js";
+import type { Finding } from "../core/model.js";
+import type { K8sObject } from "../core/object.js";
 import { parsePssLevel, parsePssVersion } from "./pss/index.js";
 import { MANIFEST_CHECKS } from "./registry.js";
 import { scanManifests } from "./scan.js";
 
 interface ManifestCliOptions extends OutputOptions {
+  policy: string[];
+  policyParams: string[];
   pssLevel: string;
   pssVersion: string;
   framework?: Framework;
@@ -37,6 +41,18 @@ export function registerConfigCommands({ scan }: CommandRoots): void {
       ).choices(FRAMEWORKS),
     )
     .option(
+      "--policy <file>",
+      "ValidatingAdmissionPolicy and binding file, evaluated as at admission (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--policy-params <file>",
+      "param objects for --policy bindings with paramRef (repeatable)",
+      collect,
+      [],
+    )
+    .option(
       "--ignore-file <file>",
       `exceptions file (default: ${IGNORE_FILE_NAME} in the current directory and in each directory target, if present)`,
     );
@@ -53,7 +69,10 @@ export function registerConfigCommands({ scan }: CommandRoots): void {
     const ignoreFiles = opts.ignoreFile
       ? [opts.ignoreFile]
       : [...new Set([...defaultIgnoreFiles(["."]), ...defaultIgnoreFiles(targets)])];
+    const policyFindings =
+      opts.policy.length > 0 ? await loadPolicies(opts.policy, opts.policyParams) : undefined;
     const report = await scanManifests(targets, {
+      policyFindings,
       pssLevel,
       pssVersion: opts.pssVersion,
       framework: opts.framework,
@@ -62,6 +81,27 @@ export function registerConfigCommands({ scan }: CommandRoots): void {
     });
     process.exitCode = emitReport(report, opts, checkIndex());
   });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * The admission layer's ValidatingAdmissionPolicy evaluator, so that CI and the cluster decide alike.
+ * Loaded only when --policy is given: it brings the CEL runtime.
+ */
+async function loadPolicies(
+  files: string[],
+  paramFiles: string[],
+): Promise<(objects: readonly K8sObject[]) => Finding[]> {
+  for (const f of [...files, ...paramFiles]) {
+    if (!existsSync(f)) throw new UsageError(`cannot read policy file "${f}": no such file`);
+  }
+  const { loadPolicyFiles, loadParamFiles, vapFindings } = await import("../admission/vap/index.js");
+  const policies = await loadPolicyFiles(files);
+  const params = await loadParamFiles(paramFiles);
+  return (objects) => vapFindings(objects, policies, params);
 }
 
 function checkIndex(): ReadonlyMap<string, CheckMeta> {

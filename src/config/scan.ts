@@ -14,6 +14,11 @@ import { MANIFEST_CHECKS } from "./registry.js";
 export interface ManifestScanOptions extends CheckOptions {
   framework?: Framework;
   includePassed?: boolean;
+  /**
+   * Findings from policies written outside the check registry (ValidatingAdmissionPolicies given with
+   * --policy), computed over the same objects; exceptions apply to them as to every other finding.
+   */
+  policyFindings?: (objects: readonly K8sObject[]) => Finding[];
   /** Ignore files to read (their problems are reported in `errors`). */
   ignoreFiles?: string[];
   /** The clock, injected so that exception expiry is testable. */
@@ -41,6 +46,7 @@ export function runManifestChecks(
       includePassed: opts.includePassed,
     },
   );
+  if (opts.policyFindings) raw.push(...opts.policyFindings(objects));
   return applyExceptions(raw, objects, ignoreRules, now);
 }
 
