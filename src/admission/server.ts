@@ -94,7 +94,7 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
         `request body of ${declared} bytes is over the ${maxBody}-byte limit`,
         true,
       );
-      req.destroy();
+      res.once("finish", () => req.destroy());
       return;
     }
     const started = process.hrtime.bigint();
@@ -105,7 +105,7 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
       if (done) return;
       done = true;
       refuse(res, 408, "body-timeout", `request body not received within ${bodyTimeout / 1000}s`, true);
-      req.destroy();
+      res.once("finish", () => req.destroy());
     }, bodyTimeout);
     req.on("data", (c: Buffer) => {
       if (done) return;
@@ -114,7 +114,7 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
         done = true;
         clearTimeout(timer);
         refuse(res, 413, "body-too-large", `request body is over the ${maxBody}-byte limit`, true);
-        req.destroy();
+        res.once("finish", () => req.destroy());
         return;
       }
       chunks.push(c);
