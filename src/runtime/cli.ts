@@ -66,6 +66,7 @@ interface RunCliOptions {
   webhookMaxBytes?: string;
   webhookHost?: string;
   procInterval?: string;
+  procExisting?: boolean;
   response: string[];
   responseLive?: boolean;
   responseDir?: string;
@@ -151,6 +152,7 @@ export function registerRuntimeCommands({ program }: CommandRoots): void {
     .option("--webhook-max-bytes <n>", "webhook request size limit", String(10 * 1024 * 1024))
     .option("--webhook-host <addr>", "webhook listen address", "0.0.0.0")
     .option("--proc-interval <ms>", "proc source polling interval", "100")
+    .option("--proc-existing", "proc source: also report processes and sockets that exist at start")
     .option(
       "--response <spec>",
       "opt-in response: rule:NAME=ACTIONS or tag:TAG=ACTIONS (kill,isolate,delete-pod,label)",
@@ -211,6 +213,7 @@ export function registerRuntimeCommands({ program }: CommandRoots): void {
             host: o.webhookHost,
           },
           procIntervalMs: intOpt("proc-interval", o.procInterval),
+          procExisting: o.procExisting,
           responses,
         });
         process.exitCode = 0;

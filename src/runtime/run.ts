@@ -28,6 +28,7 @@ export interface RunOptions {
   metricsPort?: number;
   webhook?: Omit<WebhookOptions, "port">;
   procIntervalMs?: number;
+  procExisting?: boolean;
   responses?: ResponseConfig;
   log?: (line: string) => void;
   /** resolves when the run should end (defaults to SIGTERM/SIGINT) */
@@ -82,7 +83,13 @@ export async function runRuntime(o: RunOptions): Promise<RunResult> {
   });
   if (o.responses) responder = new ResponseRunner(o.responses, (a) => pipeline.emitExtra(a), log);
   const sources = o.sources.map((s) =>
-    makeSource(s, { follow: o.follow, webhook: o.webhook, procIntervalMs: o.procIntervalMs, log }),
+    makeSource(s, {
+      follow: o.follow,
+      webhook: o.webhook,
+      procIntervalMs: o.procIntervalMs,
+      procExisting: o.procExisting,
+      log,
+    }),
   );
   const metrics =
     o.metricsPort !== undefined ? await startMetricsServer(o.metricsPort, pipeline, engine) : undefined;

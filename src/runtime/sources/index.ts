@@ -17,6 +17,8 @@ export interface SourceContext {
   follow?: boolean;
   webhook?: Omit<WebhookOptions, "port">;
   procIntervalMs?: number;
+  /** also report processes and sockets that exist when the proc source starts */
+  procExisting?: boolean;
   log: (s: string) => void;
 }
 
@@ -54,7 +56,8 @@ export const SOURCES: Record<string, SourceKind> = {
   proc: {
     file: "proc.ts",
     usage: "proc",
-    create: (_arg, ctx) => procSource({ intervalMs: ctx.procIntervalMs, log: ctx.log }),
+    create: (_arg, ctx) =>
+      procSource({ intervalMs: ctx.procIntervalMs, includeExisting: ctx.procExisting, log: ctx.log }),
   },
   tetragon: {
     file: "tetragon.ts",
