@@ -6,7 +6,7 @@ import {
   type ScanContext,
   type Violation,
 } from "./check.js";
-import type { Finding, Frameworks } from "./model.js";
+import type { Finding, Frameworks, SourceLocation } from "./model.js";
 import { type K8sObject, resourceRef } from "./object.js";
 
 export interface RunOptions {
@@ -71,7 +71,9 @@ export function toFinding(check: CheckMeta, obj: K8sObject | undefined, v: Viola
   if (obj) {
     finding.resource = resourceRef(obj, v.container);
     const line = v.path ? obj.lineOf(v.path) : obj.source.line;
-    finding.location = { file: obj.source.file, ...(line !== undefined ? { line } : {}) };
+    const location: SourceLocation = { file: obj.source.file };
+    if (line !== undefined) location.line = line;
+    finding.location = location;
   }
   const frameworks: Frameworks = v.frameworks ? { ...check.frameworks, ...v.frameworks } : check.frameworks;
   if (frameworks.pss || frameworks.cis || frameworks.nsa) finding.frameworks = frameworks;
@@ -80,7 +82,7 @@ export function toFinding(check: CheckMeta, obj: K8sObject | undefined, v: Viola
 
 function passFinding(check: CheckMeta, obj: K8sObject): Finding {
   return toFinding(check, obj, {
-    message: `${check.title}: not found`,
+    message: `${check.title}: no problem found`,
     status: "pass",
     severity: check.severity,
   });

@@ -22,9 +22,16 @@ export interface K8sObject {
 }
 
 export function resourceRef(obj: K8sObject, container?: string): ResourceRef {
+  const { namespace, name } = obj.metadata;
+  // One literal per shape keeps these hot objects monomorphic (tens of thousands per scan).
+  if (namespace && name) {
+    return container
+      ? { apiVersion: obj.apiVersion, kind: obj.kind, namespace, name, container }
+      : { apiVersion: obj.apiVersion, kind: obj.kind, namespace, name };
+  }
   const ref: ResourceRef = { apiVersion: obj.apiVersion, kind: obj.kind };
-  if (obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
-  if (obj.metadata.name) ref.name = obj.metadata.name;
+  if (namespace) ref.namespace = namespace;
+  if (name) ref.name = name;
   if (container) ref.container = container;
   return ref;
 }
