@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, unlinkSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, unlinkSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RuleEngine } from "../../src/runtime/engine.js";
+import { capNames } from "../../src/runtime/fields/syscall.js";
 import type { Alert } from "../../src/runtime/output.js";
 import { Pipeline } from "../../src/runtime/pipeline.js";
 import { loadRules } from "../../src/runtime/rules/loader.js";
@@ -15,7 +16,7 @@ const RULES = `
 - rule: kw test sleep spawned
   desc: a sleep started by sh under this test
   condition: evt.type = execve and proc.name = sleep and proc.pname = sh and proc.args startswith "7.4"
-  output: "sleep spawned (pid=%proc.pid ppid=%proc.ppid exe=%proc.exepath cmd=%proc.cmdline parent=%proc.pname gp=%proc.aname[2] gppid=%proc.apid[2] uid=%user.uid user=%user.name cwd=%proc.cwd container=%container.id)"
+  output: "sleep spawned (pid=%proc.pid ppid=%proc.ppid exe=%proc.exepath cmd=%proc.cmdline parent=%proc.pname gp=%proc.aname[2] gppid=%proc.apid[2] uid=%user.uid user=%user.name cwd=%proc.cwd container=%container.id caps=%thread.cap_effective)"
   priority: WARNING
   tags: [test]
 - rule: kw test listen
@@ -80,6 +81,11 @@ describe("proc source (real processes and sockets on this machine)", () => {
     expect(f["user.uid"]).toBe(process.getuid!());
     expect(f["proc.cwd"]).toBe("/tmp/");
     expect(typeof f["container.id"]).toBe("string");
+    // same capability sets as this test process (sleep inherits them); names like Falco prints them
+    const mine = /^CapEff:\s+([0-9a-f]+)/m.exec(readFileSync("/proc/self/status", "utf8"))![1]!;
+    expect(f["thread.cap_effective"] ?? "").toBe(
+      process.getuid!() === 0 ? capNames(mine).join(" ") : (f["thread.cap_effective"] ?? ""),
+    );
     expect(spawned!.output).toMatch(/^\d\d:\d\d:\d\d\.\d{9}: Warning sleep spawned \(pid=\d+ ppid=/);
 
     const listen = alerts.find((a) => a.rule === "kw test listen");
@@ -123,6 +129,13 @@ describe("proc source (real processes and sockets on this machine)", () => {
     expect(shm().some((a) => a.output_fields["proc.name"] === "sh")).toBe(true);
     console.log(`proc source: upstream rule alert ${latency} ms after spawn (50 ms polls)`);
   }, 20_000);
+
+  it("names capability masks", () => {
+    expect(capNames("0000000000200000")).toEqual(["CAP_SYS_ADMIN"]);
+    expect(capNames("0000000000000003")).toEqual(["CAP_CHOWN", "CAP_DAC_OVERRIDE"]);
+    expect(capNames("0000008000000000")).toEqual(["CAP_BPF"]);
+    expect(capNames("0")).toEqual([]);
+  });
 
   it("reads container ids and pod UIDs from cgroup paths", () => {
     const id = "3f1e9a0c4b2d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f";

@@ -80,3 +80,14 @@ describe("source registry", () => {
     expect([...new Set(Object.values(SOURCES).map((s) => s.file))].sort()).toEqual(files);
   });
 });
+
+describe("field tables", () => {
+  it("define each field name once", async () => {
+    const { K8S_AUDIT_FIELDS } = await import("../../src/runtime/fields/k8saudit.js");
+    const { SYSCALL_FIELDS } = await import("../../src/runtime/fields/syscall.js");
+    for (const t of [K8S_AUDIT_FIELDS, SYSCALL_FIELDS]) {
+      const names = t.all().map((d) => d.name);
+      expect(names.length).toBe(new Set(names).size);
+    }
+  });
+});

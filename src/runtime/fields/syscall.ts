@@ -28,6 +28,60 @@ export interface ProcInfo {
   pgid?: number;
   env?: string[];
   startNs?: number;
+  /** capability sets as names (CAP_SYS_ADMIN, ...) */
+  caps?: { permitted: string[]; effective: string[]; inheritable: string[] };
+}
+
+const CAP_NAMES = [
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "DAC_READ_SEARCH",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "SETGID",
+  "SETUID",
+  "SETPCAP",
+  "LINUX_IMMUTABLE",
+  "NET_BIND_SERVICE",
+  "NET_BROADCAST",
+  "NET_ADMIN",
+  "NET_RAW",
+  "IPC_LOCK",
+  "IPC_OWNER",
+  "SYS_MODULE",
+  "SYS_RAWIO",
+  "SYS_CHROOT",
+  "SYS_PTRACE",
+  "SYS_PACCT",
+  "SYS_ADMIN",
+  "SYS_BOOT",
+  "SYS_NICE",
+  "SYS_RESOURCE",
+  "SYS_TIME",
+  "SYS_TTY_CONFIG",
+  "MKNOD",
+  "LEASE",
+  "AUDIT_WRITE",
+  "AUDIT_CONTROL",
+  "SETFCAP",
+  "MAC_OVERRIDE",
+  "MAC_ADMIN",
+  "SYSLOG",
+  "WAKE_ALARM",
+  "BLOCK_SUSPEND",
+  "AUDIT_READ",
+  "PERFMON",
+  "BPF",
+  "CHECKPOINT_RESTORE",
+];
+
+/** A capability mask as /proc/PID/status prints it (hex) to names. */
+export function capNames(hex: string): string[] {
+  const v = BigInt(`0x${hex.trim() || "0"}`);
+  const out: string[] = [];
+  for (let i = 0; i < CAP_NAMES.length; i++) if ((v >> BigInt(i)) & 1n) out.push(`CAP_${CAP_NAMES[i]}`);
+  return out;
 }
 
 export interface SockInfo {
@@ -265,17 +319,13 @@ for (const n of [
 ]) {
   f(n, "bool", NA);
 }
-for (const n of [
-  "thread.cap_permitted",
-  "thread.cap_inheritable",
-  "thread.cap_effective",
-  "proc.fd.name",
-  "proc.stdin.name",
-  "proc.stdout.name",
-  "proc.stderr.name",
-]) {
+for (const n of ["proc.fd.name", "proc.stdin.name", "proc.stdout.name", "proc.stderr.name"]) {
   f(n, "string", NA);
 }
+
+f("thread.cap_permitted", "string", (e) => e.proc.caps?.permitted.join(" "));
+f("thread.cap_effective", "string", (e) => e.proc.caps?.effective.join(" "));
+f("thread.cap_inheritable", "string", (e) => e.proc.caps?.inheritable.join(" "));
 
 // ---- user.* / group.*
 f("user.uid", "number", (e) => e.proc.uid);

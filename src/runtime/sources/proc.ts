@@ -13,7 +13,7 @@
  */
 import { readdir, readFile, readlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import type { ProcInfo, SockInfo, SyscallEvent } from "../fields/syscall.js";
+import { capNames, type ProcInfo, type SockInfo, type SyscallEvent } from "../fields/syscall.js";
 import type { Pipeline } from "../pipeline.js";
 import type { EventSource } from "./types.js";
 
@@ -73,6 +73,15 @@ export function containerFromCgroup(text: string): { id: string; podUid?: string
     if (p && !podUid) podUid = p[1]!.replace(/_/g, "-");
   }
   return { id: id ?? "host", podUid };
+}
+
+function capsOf(status: string): ProcInfo["caps"] {
+  const get = (k: string) => new RegExp(`^${k}:\\s+([0-9a-fA-F]+)`, "m").exec(status)?.[1];
+  const prm = get("CapPrm");
+  const eff = get("CapEff");
+  const inh = get("CapInh");
+  if (prm === undefined || eff === undefined) return undefined;
+  return { permitted: capNames(prm), effective: capNames(eff), inheritable: capNames(inh ?? "0") };
 }
 
 function parsePasswd(text: string): Map<number, string> {
@@ -194,6 +203,7 @@ export function procSource(o: ProcSourceOptions = {}): EventSource {
       sid: st.sid,
       pgid: st.pgid,
       env,
+      caps: status ? capsOf(status) : undefined,
     };
     return { info, start: st.start, cgroup, env };
   }

@@ -33,6 +33,17 @@ function splitArgs(s: string | undefined): string[] {
   return out;
 }
 
+/** Tetragon's `cap` object lists capability names per set. */
+function capsOf(cap: Obj | undefined): ProcInfo["caps"] {
+  if (!cap) return undefined;
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  return {
+    permitted: list(cap.permitted),
+    effective: list(cap.effective),
+    inheritable: list(cap.inheritable),
+  };
+}
+
 function toProc(p: Obj | undefined): ProcInfo | undefined {
   if (!p) return undefined;
   const binary = str(p.binary) ?? "";
@@ -50,6 +61,7 @@ function toProc(p: Obj | undefined): ProcInfo | undefined {
     user: (p.user as Obj | undefined)?.name as string | undefined,
     loginuid: auid === 4294967295 ? -1 : auid,
     startNs: parseTimeNs(p.start_time),
+    caps: capsOf(p.cap as Obj | undefined),
   };
 }
 
