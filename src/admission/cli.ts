@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
+import { bundleConfig } from "./bundle.js";
 import type { AdmissionConfig } from "./config.js";
 import type { EngineOptions } from "./engine.js";
 import { AdmissionError } from "./errors.js";
@@ -205,12 +206,10 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
         const replicas = Number(opts.replicas);
         if (!Number.isInteger(replicas) || replicas < 1)
           throw new UsageError(`--replicas must be a whole number >= 1, got "${opts.replicas}"`);
-        let configYaml: string | undefined;
+        let bundle: Awaited<ReturnType<typeof bundleConfig>> | undefined;
         if (opts.config) {
-          configYaml = await fs.readFile(opts.config, "utf8").catch((err: Error) => {
-            throw new UsageError(`cannot read config "${opts.config}": ${err.message}`);
-          });
           await loadEngine(opts.config).catch(usage); // ship only a config that loads
+          bundle = await bundleConfig(opts.config).catch(usage);
         }
         const objects = admissionManifests({
           namespace: opts.namespace,
@@ -220,7 +219,7 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
           mutateFailurePolicy: opts.mutateFailurePolicy,
           mutate: opts.mutate === true,
           certManager: opts.certManager === true,
-          ...(configYaml !== undefined ? { configYaml } : {}),
+          ...(bundle ? { configYaml: bundle.configYaml, configFiles: bundle.files } : {}),
         });
         if (!opts.output) {
           process.stdout.write(manifestsYaml(objects));

@@ -18,6 +18,8 @@ export interface ManifestOptions {
   certManager?: boolean;
   /** AdmissionConfig YAML to ship in the ConfigMap (default: warn-only Pod Security). */
   configYaml?: string;
+  /** Files the config names (policies, params, keys), shipped beside it in the ConfigMap. */
+  configFiles?: Record<string, string>;
   /** TLS material to use; generated with openssl when absent (and certManager is off). */
   tls?: TlsMaterial;
 }
@@ -121,7 +123,7 @@ export function admissionManifests(opts: ManifestOptions = {}): Record<string, u
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: meta(`${NAME}-config`),
-    data: { "config.yaml": opts.configYaml ?? DEFAULT_CONFIG },
+    data: { ...(opts.configFiles ?? {}), "config.yaml": opts.configYaml ?? DEFAULT_CONFIG },
   });
   if (tls) {
     out.push({

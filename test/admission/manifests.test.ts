@@ -1,13 +1,16 @@
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { bundleConfig } from "../../src/admission/bundle.js";
+import { handleReview, loadEngine } from "../../src/admission/handler.js";
 import { admissionManifests, manifestsYaml } from "../../src/admission/manifests.js";
 import { generateTls, serviceDnsNames } from "../../src/admission/tls.js";
 import { matchSelector } from "../../src/config/checks/lib/selector.js";
 import { scanManifests } from "../../src/config/scan.js";
+import { CONFIG, suite } from "./suite.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests walk the generated objects freely
 type Obj = Record<string, any>;
@@ -124,5 +127,52 @@ describe("admission manifests", () => {
     writeFileSync(file, manifestsYaml(broken));
     const again = await scanManifests([file], { pssLevel: "restricted", pssVersion: "latest" });
     expect(again.findings.some((f) => f.checkId === "KW-POD-001")).toBe(true);
+  });
+});
+
+describe("shipping a config with its policy files", () => {
+  it("puts the policy and param files in the ConfigMap and the mounted copy decides like the original", async () => {
+    const b = await bundleConfig(CONFIG);
+    expect(Object.keys(b.files).sort()).toEqual(["params.yaml", "vap.yaml"]);
+    const cm = byKind(
+      admissionManifests({ tls, configYaml: b.configYaml, configFiles: b.files }) as Obj[],
+      "ConfigMap",
+    )[0]!;
+    const mount = join(tmp, "mount");
+    mkdirSync(mount, { recursive: true });
+    for (const [k, v] of Object.entries(cm.data as Record<string, string>)) writeFileSync(join(mount, k), v);
+    const original = await loadEngine(CONFIG);
+    const mounted = await loadEngine(join(mount, "config.yaml"));
+    for (const c of suite()) {
+      const body = JSON.stringify(c.body);
+      expect((await handleReview(mounted, c.endpoint, body)).payload, c.name).toEqual(
+        (await handleReview(original, c.endpoint, body)).payload,
+      );
+    }
+  });
+
+  it("refuses two files with the same name and files it cannot read, naming them", async () => {
+    const dir = join(tmp, "dup");
+    mkdirSync(join(dir, "a"), { recursive: true });
+    mkdirSync(join(dir, "b"), { recursive: true });
+    writeFileSync(join(dir, "a", "p.yaml"), "x: 1\n");
+    writeFileSync(join(dir, "b", "p.yaml"), "x: 2\n");
+    const cfg = join(dir, "c.yaml");
+    writeFileSync(
+      cfg,
+      "apiVersion: kubeward.io/v1alpha1\nkind: AdmissionConfig\npolicies:\n  files: [a/p.yaml, b/p.yaml]\n",
+    );
+    await expect(bundleConfig(cfg)).rejects.toMatchObject({
+      code: "config-invalid",
+      message: expect.stringContaining("share the name p.yaml"),
+    });
+    writeFileSync(
+      cfg,
+      "apiVersion: kubeward.io/v1alpha1\nkind: AdmissionConfig\npolicies:\n  files: [missing.yaml]\n",
+    );
+    await expect(bundleConfig(cfg)).rejects.toMatchObject({
+      code: "config-unreadable",
+      message: expect.stringContaining("policies.files[0]"),
+    });
   });
 });
