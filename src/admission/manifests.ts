@@ -207,7 +207,7 @@ export function admissionManifests(opts: ManifestOptions = {}): Record<string, u
                 "admission",
                 "serve",
                 "--config",
-                "/etc/kubeward/config.yaml",
+                "/etc/kubeward/config/config.yaml",
                 "--tls-cert",
                 "/etc/kubeward/tls/tls.crt",
                 "--tls-key",
@@ -238,7 +238,7 @@ export function admissionManifests(opts: ManifestOptions = {}): Record<string, u
                 seccompProfile: { type: "RuntimeDefault" },
               },
               volumeMounts: [
-                { name: "config", mountPath: "/etc/kubeward", readOnly: true },
+                { name: "config", mountPath: "/etc/kubeward/config", readOnly: true },
                 { name: "tls", mountPath: "/etc/kubeward/tls", readOnly: true },
               ],
             },

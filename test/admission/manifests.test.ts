@@ -47,6 +47,19 @@ describe("admission manifests", () => {
     expect(dep.spec.template.spec.affinity.podAntiAffinity).toBeDefined();
     expect(dep.spec.template.spec.containers[0].resources.limits).toEqual({ cpu: "1", memory: "256Mi" });
     expect(byKind(objects, "PodDisruptionBudget")[0]!.spec.minAvailable).toBe(1);
+    // the config and the TLS material are separate mounts (never one inside the other) that the args name
+    const c = dep.spec.template.spec.containers[0];
+    expect(c.volumeMounts.map((m: Obj) => m.mountPath)).toEqual([
+      "/etc/kubeward/config",
+      "/etc/kubeward/tls",
+    ]);
+    expect(c.args).toEqual(
+      expect.arrayContaining([
+        "/etc/kubeward/config/config.yaml",
+        "/etc/kubeward/tls/tls.crt",
+        "/etc/kubeward/tls/tls.key",
+      ]),
+    );
     expect(byKind(objects, "ClusterRole")[0]!.rules).toEqual([
       { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
     ]);
