@@ -18,6 +18,8 @@ const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   vulns: () => import("./vulns.js"),
   signing: () => import("./signing.js"),
   images: () => import("./images.js"),
+  runtime: () => import("./runtime.js"),
+  admission: () => import("./admission.js"),
 };
 
 async function runOne(name: string): Promise<void> {

@@ -11,7 +11,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const scan = program
     .command("scan")
-    .description("scan manifests, images, file systems, SBOMs, nodes or clusters");
+    .description("scan manifests, images, file systems, SBOMs or nodes");
   scan.exitOverride();
   for (const register of LAYER_COMMANDS) register({ program, scan });
   return program;
