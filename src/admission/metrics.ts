@@ -1,6 +1,6 @@
 // Prometheus metrics of the admission server, in the text exposition format (no dependency).
 
-const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 function labelText(labels: Record<string, string>): string {
   const parts = Object.entries(labels).map(
