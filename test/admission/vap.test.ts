@@ -73,6 +73,25 @@ describe("ValidatingAdmissionPolicy matching", () => {
     expect(evaluateVap(s('["*/*"]'), eph).denials).toHaveLength(1);
   });
 
+  it("admission configuration objects are exempt, even from a policy matching everything", () => {
+    const vwc = {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingWebhookConfiguration",
+      metadata: { name: "w" },
+    };
+    const r = review(vwc);
+    (r.request as Obj).resource = {
+      group: "admissionregistration.k8s.io",
+      version: "v1",
+      resource: "validatingwebhookconfigurations",
+    };
+    (r.request as Obj).namespace = "";
+    expect(evaluateVap(s('["*/*"]'), req(r)).denials).toHaveLength(0);
+    const cm = review({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "team-a" } });
+    (cm.request as Obj).resource = { group: "", version: "v1", resource: "configmaps" };
+    expect(evaluateVap(s('["*/*"]'), req(cm)).denials).toHaveLength(1);
+  });
+
   it("scope Cluster does not match namespaced requests", () => {
     expect(evaluateVap(s("[pods]", "Cluster"), plain).denials).toHaveLength(0);
     expect(evaluateVap(s("[pods]", "Namespaced"), plain).denials).toHaveLength(1);

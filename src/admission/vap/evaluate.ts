@@ -248,12 +248,25 @@ export function evaluateBinding(
   return { failures, errors, annotations };
 }
 
+const EXEMPT_KINDS = new Set([
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+]);
+
+/** Admission configuration objects are never subject to policies (so a bad policy cannot lock itself in). */
+export function isExemptAdmissionConfiguration(req: AdmissionRequest): boolean {
+  return req.kind.group === "admissionregistration.k8s.io" && EXEMPT_KINDS.has(req.kind.kind);
+}
+
 /** Every binding that applies to the attributes, with its policy. */
 export function applicableBindings(
   set: VapSet,
   a: VapAttributes,
 ): Array<{ policy: Policy; binding: Binding }> {
   const out: Array<{ policy: Policy; binding: Binding }> = [];
+  if (isExemptAdmissionConfiguration(a.request)) return out;
   for (const binding of set.bindings) {
     const policy = set.policies.find((p) => p.name === binding.policyName);
     if (!policy?.matchConstraints) continue;
