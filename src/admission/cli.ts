@@ -67,6 +67,12 @@ async function registryImageUser(): Promise<(image: string) => Promise<string | 
   };
 }
 
+/** How long `serve` keeps answering after SIGTERM while its readiness fails (override: KUBEWARD_DRAIN_MS). */
+const DRAIN_DELAY_MS = (() => {
+  const v = Number(process.env.KUBEWARD_DRAIN_MS ?? "5000");
+  return Number.isFinite(v) && v >= 0 ? v : 5000;
+})();
+
 function usage(err: unknown): never {
   if (err instanceof AdmissionError) throw new UsageError(err.message, err.code);
   throw err;
@@ -124,7 +130,8 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
           `kubeward admission: serving https://${opts.host}:${running.port} (/validate, /mutate)\n`,
         );
         await new Promise<void>((resolve) => {
-          const stop = () => void running.close().then(resolve);
+          // Endpoints are removed asynchronously: keep serving while readiness fails, then drain.
+          const stop = () => void running.drain(DRAIN_DELAY_MS, 10_000).then(resolve);
           process.once("SIGTERM", stop);
           process.once("SIGINT", stop);
         });

@@ -34,7 +34,13 @@ export interface RunningServer {
   metrics: AdmissionMetrics;
   /** Checks the certificate files now and reloads them if they changed. */
   reloadTls(): Promise<boolean>;
+  /** Stops at once, cutting open connections. */
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): /readyz answers 503 for `delayMs` while reviews are still served, then
+   * the listener closes and in-flight reviews get up to `graceMs` to finish.
+   */
+  drain(delayMs: number, graceMs: number): Promise<void>;
 }
 
 async function readTls(
@@ -70,6 +76,7 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
   const bodyTimeout = opts.bodyTimeoutMs ?? 10_000;
   const metrics = new AdmissionMetrics();
   let tls = await readTls(opts.certFile, opts.keyFile);
+  let draining = false;
 
   const refuse = (res: ServerResponse, status: number, code: string, message: string, close = false) => {
     metrics.recordBadRequest(code);
@@ -78,7 +85,8 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const url = (req.url ?? "/").split("?")[0];
-    if (url === "/healthz" || url === "/readyz") return send(res, 200, "ok");
+    if (url === "/healthz") return send(res, 200, "ok");
+    if (url === "/readyz") return draining ? send(res, 503, "draining") : send(res, 200, "ok");
     if (url === "/metrics") return send(res, 200, metrics.render());
     if (url !== "/validate" && url !== "/mutate")
       return refuse(res, 404, "not-found", `no endpoint ${url} (use /validate or /mutate)`);
@@ -202,5 +210,17 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+    async drain(delayMs: number, graceMs: number): Promise<void> {
+      // Fail readiness first so the Service stops sending new reviews, keep answering meanwhile,
+      // then stop accepting, let in-flight reviews finish, and only then cut what is left.
+      draining = true;
+      await new Promise((r) => setTimeout(r, delayMs));
+      clearInterval(interval);
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
   };
 }

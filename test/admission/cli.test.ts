@@ -102,7 +102,7 @@ describe("kubeward admission serve", () => {
         "--host",
         "127.0.0.1",
       ],
-      { cwd: ROOT },
+      { cwd: ROOT, env: { ...process.env, KUBEWARD_DRAIN_MS: "200" } },
     );
     try {
       const port = await new Promise<number>((resolve, reject) => {

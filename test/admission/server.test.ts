@@ -253,3 +253,31 @@ describe("health, readiness, metrics and certificate reload", () => {
     tls = next;
   });
 });
+
+describe("graceful stop", () => {
+  it("fails readiness but keeps answering during the drain delay, then stops listening", async () => {
+    const engine = await loadEngine(CONFIG);
+    const ownTls = generateTls(["localhost"]);
+    writeFileSync(join(tmp, "own.crt"), ownTls.cert);
+    writeFileSync(join(tmp, "own.key"), ownTls.key);
+    const own = await startAdmissionServer({
+      engine,
+      certFile: join(tmp, "own.crt"),
+      keyFile: join(tmp, "own.key"),
+      port: 0,
+      host: "127.0.0.1",
+      log: () => {},
+    });
+    const ca = ownTls.caCert;
+    const body = JSON.stringify(review(pod("ok", "team-a", [goodContainer])));
+    expect((await post(own.port, ca, "/readyz", "", "GET")).status).toBe(200);
+    const drained = own.drain(400, 1000);
+    expect((await post(own.port, ca, "/readyz", "", "GET")).status).toBe(503);
+    expect((await post(own.port, ca, "/healthz", "", "GET")).status).toBe(200);
+    expect((await post(own.port, ca, "/validate", body)).status).toBe(200);
+    await drained;
+    await expect(post(own.port, ca, "/validate", body)).rejects.toMatchObject({
+      code: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET)$/),
+    });
+  });
+});
