@@ -211,8 +211,8 @@ export class AdmissionEngine {
           gates: this.gates,
           inScope: (scope: RuleScope) => inScope(scope, nsLabels),
         };
-        const hits: RuleHit[] = [];
-        for (const f of this.families) hits.push(...(await f.evaluate(ctx)));
+        // Families run side by side (the supply-chain ones wait on the network); hits keep family order.
+        const hits: RuleHit[] = (await Promise.all(this.families.map((f) => f.evaluate(ctx)))).flat();
         const auditLines: string[] = [];
         for (const h of hits) {
           const where = [
