@@ -1,5 +1,6 @@
-import type { ObjectCheck, Violation } from "../../core/check.js";
-import { containersOf, POD_KINDS, podOf } from "../../core/podspec.js";
+import type { ObjectCheck } from "../../core/check.js";
+import { POD_KINDS } from "../../core/podspec.js";
+import { appContainersWithout } from "./lib/k8s.js";
 
 /**
  * KW-WL-010: app containers without a livenessProbe. Init containers run to completion and
@@ -21,14 +22,5 @@ export const livenessProbe: ObjectCheck = {
   ],
   frameworks: { cis: [], nsa: [] },
   kinds: POD_KINDS,
-  run(obj) {
-    const pod = podOf(obj);
-    if (!pod) return [];
-    const out: Violation[] = [];
-    for (const c of containersOf(pod)) {
-      if (c.type !== "containers" || c.container.livenessProbe != null) continue;
-      out.push({ message: `container "${c.name}" has no livenessProbe`, path: c.path, container: c.name });
-    }
-    return out;
-  },
+  run: (obj) => appContainersWithout(obj, "livenessProbe"),
 };

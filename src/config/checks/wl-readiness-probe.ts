@@ -1,5 +1,6 @@
-import type { ObjectCheck, Violation } from "../../core/check.js";
-import { containersOf, POD_KINDS, podOf } from "../../core/podspec.js";
+import type { ObjectCheck } from "../../core/check.js";
+import { POD_KINDS } from "../../core/podspec.js";
+import { appContainersWithout } from "./lib/k8s.js";
 
 /** KW-WL-011: app containers without a readinessProbe (init and ephemeral containers are exempt). */
 export const readinessProbe: ObjectCheck = {
@@ -17,14 +18,5 @@ export const readinessProbe: ObjectCheck = {
   ],
   frameworks: { cis: [], nsa: [] },
   kinds: POD_KINDS,
-  run(obj) {
-    const pod = podOf(obj);
-    if (!pod) return [];
-    const out: Violation[] = [];
-    for (const c of containersOf(pod)) {
-      if (c.type !== "containers" || c.container.readinessProbe != null) continue;
-      out.push({ message: `container "${c.name}" has no readinessProbe`, path: c.path, container: c.name });
-    }
-    return out;
-  },
+  run: (obj) => appContainersWithout(obj, "readinessProbe"),
 };

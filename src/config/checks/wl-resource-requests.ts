@@ -1,7 +1,6 @@
-import type { ObjectCheck, Violation } from "../../core/check.js";
-import { containersOf, POD_KINDS, podOf } from "../../core/podspec.js";
-import { deepestExisting, namespaceOf } from "./lib/k8s.js";
-import { missingResources, namespaceDefaults, resourceContainers } from "./lib/resources.js";
+import type { ObjectCheck } from "../../core/check.js";
+import { POD_KINDS } from "../../core/podspec.js";
+import { missingResourceViolations } from "./lib/resources.js";
 
 /**
  * KW-WL-005: containers without CPU or memory requests. A request that is left out defaults to the
@@ -24,20 +23,5 @@ export const resourceRequests: ObjectCheck = {
   ],
   frameworks: { cis: [], nsa: ["network-separation"] },
   kinds: POD_KINDS,
-  run(obj, ctx) {
-    const pod = podOf(obj);
-    if (!pod) return [];
-    const defaults = namespaceDefaults(ctx, namespaceOf(obj));
-    const out: Violation[] = [];
-    for (const c of resourceContainers(containersOf(pod))) {
-      const missing = missingResources(c, pod, defaults, "requests");
-      if (missing.length === 0) continue;
-      out.push({
-        message: `container "${c.name}" has no ${missing.map((r) => `resources.requests.${r}`).join(" or ")}`,
-        path: deepestExisting(obj.raw, [...c.path, "resources", "requests"]),
-        container: c.name,
-      });
-    }
-    return out;
-  },
+  run: (obj, ctx) => missingResourceViolations(obj, ctx, "requests"),
 };

@@ -1,5 +1,7 @@
+import type { Violation } from "../../../core/check.js";
 import type { FieldPath } from "../../../core/model.js";
 import { getIn, isRecord, type K8sObject } from "../../../core/object.js";
+import { containersOf, podOf } from "../../../core/podspec.js";
 
 /** Namespace an object lands in; manifests without one go to "default" unless applied with -n. */
 export function namespaceOf(obj: K8sObject): string {
@@ -49,4 +51,16 @@ export function isBootstrapDefault(obj: K8sObject): boolean {
 
 export function quoteList(items: readonly string[]): string {
   return items.map((s) => JSON.stringify(s)).join(", ");
+}
+
+/** One violation per app container (not init or ephemeral) that does not set `field` (a probe). */
+export function appContainersWithout(obj: K8sObject, field: "livenessProbe" | "readinessProbe"): Violation[] {
+  const pod = podOf(obj);
+  if (!pod) return [];
+  const out: Violation[] = [];
+  for (const c of containersOf(pod)) {
+    if (c.type !== "containers" || c.container[field] != null) continue;
+    out.push({ message: `container "${c.name}" has no ${field}`, path: c.path, container: c.name });
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
-import type { ScanContext } from "../../../core/check.js";
-import { isRecord } from "../../../core/object.js";
-import type { ContainerView, PodView } from "../../../core/podspec.js";
-import { recordList } from "./k8s.js";
+import type { ScanContext, Violation } from "../../../core/check.js";
+import { isRecord, type K8sObject } from "../../../core/object.js";
+import { type ContainerView, containersOf, type PodView, podOf } from "../../../core/podspec.js";
+import { deepestExisting, namespaceOf, recordList } from "./k8s.js";
 import { scanIndex } from "./scan-index.js";
 
 export const RESOURCES = ["cpu", "memory"] as const;
@@ -73,4 +73,31 @@ export function missingResources(
       defaults.requests.has(r)
     );
   });
+}
+
+/**
+ * One violation per container that lacks CPU or memory `requests` or `limits` once the namespace's
+ * LimitRange defaults (from the scanned set) apply. A missing memory limit is the graver one.
+ */
+export function missingResourceViolations(
+  obj: K8sObject,
+  ctx: ScanContext,
+  kind: "requests" | "limits",
+): Violation[] {
+  const pod = podOf(obj);
+  if (!pod) return [];
+  const defaults = namespaceDefaults(ctx, namespaceOf(obj));
+  const out: Violation[] = [];
+  for (const c of resourceContainers(containersOf(pod))) {
+    const missing = missingResources(c, pod, defaults, kind);
+    if (missing.length === 0) continue;
+    const v: Violation = {
+      message: `container "${c.name}" has no ${missing.map((r) => `resources.${kind}.${r}`).join(" or ")}`,
+      path: deepestExisting(obj.raw, [...c.path, "resources", kind]),
+      container: c.name,
+    };
+    if (kind === "limits") v.severity = missing.includes("memory") ? "medium" : "low";
+    out.push(v);
+  }
+  return out;
 }
