@@ -9,9 +9,7 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION)
     .showHelpAfterError()
     .exitOverride();
-  const scan = program
-    .command("scan")
-    .description("scan manifests, images, file systems, SBOMs or nodes");
+  const scan = program.command("scan").description("scan manifests, images, file systems, SBOMs or nodes");
   scan.exitOverride();
   for (const register of LAYER_COMMANDS) register({ program, scan });
   return program;

@@ -11,7 +11,11 @@ describe("registries", () => {
     const runner = readFileSync(join(ROOT, "bench", "run.ts"), "utf8");
     const listed = [...runner.matchAll(/import\("\.\/([\w-]+)\.js"\)/g)].map((m) => m[1]).sort();
     const modules = readdirSync(join(ROOT, "bench"))
-      .filter((f) => f.endsWith(".ts") && /export async function run\(/.test(readFileSync(join(ROOT, "bench", f), "utf8")))
+      .filter(
+        (f) =>
+          f.endsWith(".ts") &&
+          /export async function run\(/.test(readFileSync(join(ROOT, "bench", f), "utf8")),
+      )
       .map((f) => f.replace(/\.ts$/, ""))
       .sort();
     expect(listed).toEqual(modules);
