@@ -8,6 +8,7 @@ import {
   existsSync,
   mkdirSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -141,6 +142,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const runs = [measure(deb), measure(deb), measure(deb)];
   const best = runs.reduce((a, b) => (a.ms < b.ms ? a : b));
   const big = measure(await bigImage());
+  const e2e = scanWithVulns(deb);
   return {
     "debian bookworm packages": best.packages,
     "debian bookworm inventory ms (best of 3)": Math.round(best.ms),
@@ -148,5 +150,39 @@ export async function run(): Promise<Record<string, number | string>> {
     "synthetic 2 GiB image inventory ms": Math.round(big.ms),
     "synthetic 2 GiB image peak RSS MB": Math.round(big.rssMb),
     "synthetic 2 GiB image packages": big.packages,
+    "debian scan image end to end ms (inventory + match, target < 5000)": Math.round(e2e.ms),
+    "debian scan image vulnerability findings": e2e.vulns,
+    "debian scan image peak RSS MB": Math.round(e2e.rssMb),
   };
+}
+
+/**
+ * `scan image` end to end on the Debian image with the shared Debian data: inventory, build checks and
+ * vulnerability matching, in a fresh process (the database is imported beforehand, outside the timing).
+ */
+function scanWithVulns(ref: string): { ms: number; rssMb: number; vulns: number } {
+  const dbDir = join(CACHE, "bench-debian-db");
+  mkdirSync(dbDir, { recursive: true });
+  const db = join(dbDir, `db-${process.pid}`);
+  const vulnsMod = fileURLToPath(new URL("../src/vulns/index.js", import.meta.url));
+  const imagesMod = fileURLToPath(new URL("../src/images/index.js", import.meta.url));
+  const zip = resolve(process.cwd(), "../shared/vulndb/debian/Debian.zip");
+  const code = `
+    const { VulnDb, importPath, addVulnerabilityFindings } = await import(${JSON.stringify(vulnsMod)});
+    const { scanImage } = await import(${JSON.stringify(imagesMod)});
+    const db = VulnDb.open(${JSON.stringify(db)}, { create: true });
+    await importPath(db, ${JSON.stringify(zip)}, { now: new Date() });
+    db.close();
+    const t0 = performance.now();
+    const report = await scanImage(${JSON.stringify(ref)}, {
+      vulnerabilities: (into, packages, os) => addVulnerabilityFindings(into, packages, os, { dbPath: ${JSON.stringify(db)} }),
+    });
+    const ms = performance.now() - t0;
+    const vulns = report.findings.filter((f) => f.layer === "vulnerability").length;
+    console.log(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, vulns }));
+  `;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8" });
+  rmSync(dbDir, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`scan image of ${ref} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
