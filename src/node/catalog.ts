@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { packageFile } from "../core/paths.js";
 import { type Benchmark, BenchmarkError, parseBenchmark, resolveBenchmarks } from "./benchmark.js";
 
 /** Every benchmark version kubeward ships, by id → file in src/node/benchmarks/. Adding a version is adding a line and a file. */
@@ -10,17 +10,8 @@ export const BENCHMARK_FILES: ReadonlyMap<string, string> = new Map([
   ["cis-1.12", "cis-1.12.yaml"],
 ]);
 
-/**
- * The data files stay in src/ (tsc does not copy YAML). From src/node/ (vitest) and from
- * dist/node/ (the build) alike, ../../src/node/benchmarks/ names the same folder.
- */
-export const BENCHMARK_DIR = [
-  new URL("../../src/node/benchmarks/", import.meta.url),
-  // dist-bench/src/node/ (benchmarks compile with rootDir ".") sits one level deeper.
-  new URL("../../../src/node/benchmarks/", import.meta.url),
-]
-  .map((u) => fileURLToPath(u))
-  .find((d) => existsSync(`${d}/cis-1.9.yaml`)) as string;
+/** The data files stay in src/ (tsc does not copy YAML); found from the package root wherever the code runs. */
+export const BENCHMARK_DIR = packageFile("src", "node", "benchmarks");
 
 let cache: Map<string, Benchmark> | undefined;
 
