@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import type { CheckMeta } from "../core/check.js";
-import { isSeverity, type Report, SEVERITIES, type Severity, severityRank } from "../core/model.js";
-import { activeFindings } from "../core/report.js";
+import { isSeverity, type Report, SEVERITIES, type Severity } from "../core/model.js";
+import { activeFindings, summarize } from "../core/report.js";
 import { REPORTERS } from "../core/reporters/index.js";
 import { UsageError } from "./errors.js";
 
@@ -52,14 +52,7 @@ export function filterFindings(report: Report, opts: OutputOptions): Report {
       (opts.includePassed || f.status !== "pass") &&
       (opts.includeSuppressed || !f.suppressed),
   );
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  let total = 0;
-  for (const f of findings) {
-    if (f.suppressed || f.status === "pass") continue;
-    bySeverity[f.severity]++;
-    total++;
-  }
-  return { ...report, findings, summary: { total, bySeverity } };
+  return { ...report, findings, summary: summarize(findings) };
 }
 
 /**
@@ -90,5 +83,3 @@ export function exitCodeFor(report: Report, exitCode: string | undefined): numbe
     throw new UsageError(`--exit-code takes a number 0-255, got "${exitCode}"`);
   return activeFindings(report).length > 0 ? n : 0;
 }
-
-export { severityRank };

@@ -26,14 +26,6 @@ export interface ReportInput {
 /** Assembles the contract document. Findings are sorted so that output is deterministic. */
 export function buildReport(input: ReportInput): Report {
   const findings = [...input.findings].sort(compareFindings);
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  let total = 0;
-  for (const f of findings) {
-    // Suppressed and passed findings are shown on request but never counted as problems.
-    if (f.suppressed || f.status === "pass") continue;
-    bySeverity[f.severity]++;
-    total++;
-  }
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -46,9 +38,21 @@ export function buildReport(input: ReportInput): Report {
     },
     findings,
     errors: input.errors,
-    summary: { total, bySeverity },
+    summary: summarize(findings),
     ...input.extra,
   };
+}
+
+/** The contract's summary. Suppressed and passed findings are shown on request but never counted as problems. */
+export function summarize(findings: readonly Finding[]): Report["summary"] {
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  let total = 0;
+  for (const f of findings) {
+    if (f.suppressed || f.status === "pass") continue;
+    bySeverity[f.severity]++;
+    total++;
+  }
+  return { total, bySeverity };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
