@@ -12,8 +12,9 @@ import { hasIdentityPolicy, type IdentityPolicy } from "./identity.js";
 import {
   generateEcdsaKey,
   importPrivateKey,
+  type KeyPairFiles,
   keyId,
-  loadPrivateKey,
+  loadPrivateKeyFile,
   loadPublicKey,
   writeKeyPair,
 } from "./keys.js";
@@ -87,13 +88,6 @@ async function run(fn: () => Promise<void>): Promise<void> {
   }
 }
 
-async function signingKey(path: string) {
-  const pem = readText(path, "key");
-  const encrypted = /-----BEGIN ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY-----/.test(pem);
-  const password = encrypted ? await passwordFrom()("decrypt") : undefined;
-  return loadPrivateKey(pem, password, path);
-}
-
 function identityFrom(o: IdentityPolicy): IdentityPolicy {
   const p: IdentityPolicy = {};
   for (const k of [
@@ -159,6 +153,23 @@ function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** NAME.key and NAME.pub; existing files are overwritten only with --force. */
+function keyFileNames(prefix: string, force: boolean | undefined): { priv: string; pub: string } {
+  const priv = `${prefix}.key`;
+  const pub = `${prefix}.pub`;
+  for (const f of [priv, pub])
+    if (existsSync(f) && !force)
+      throw new UsageError(`${f} exists (use --force to overwrite)`, "file-exists");
+  return { priv, pub };
+}
+
+function writeKeyFiles(out: { priv: string; pub: string }, files: KeyPairFiles): void {
+  writeFileSync(out.priv, files.privatePem, { mode: 0o600 });
+  writeFileSync(out.pub, files.publicPem);
+  say(`Private key written to ${out.priv}`);
+  say(`Public key written to ${out.pub}`);
+}
+
 export function registerSigningCommands({ program }: CommandRoots): void {
   program
     .command("keygen")
@@ -169,17 +180,9 @@ export function registerSigningCommands({ program }: CommandRoots): void {
     .option("--force", "overwrite existing key files")
     .action((o: { outputKeyPrefix: string; unencrypted?: boolean; force?: boolean }) =>
       run(async () => {
-        const priv = `${o.outputKeyPrefix}.key`;
-        const pub = `${o.outputKeyPrefix}.pub`;
-        for (const f of [priv, pub])
-          if (existsSync(f) && !o.force)
-            throw new UsageError(`${f} exists (use --force to overwrite)`, "file-exists");
+        const out = keyFileNames(o.outputKeyPrefix, o.force);
         const password = o.unencrypted ? null : await passwordFrom()("encrypt");
-        const files = await writeKeyPair(generateEcdsaKey(), password);
-        writeFileSync(priv, files.privatePem, { mode: 0o600 });
-        writeFileSync(pub, files.publicPem);
-        say(`Private key written to ${priv}`);
-        say(`Public key written to ${pub}`);
+        writeKeyFiles(out, await writeKeyPair(generateEcdsaKey(), password));
       }),
     );
 
@@ -192,16 +195,8 @@ export function registerSigningCommands({ program }: CommandRoots): void {
     .action((o: { key: string; outputKeyPrefix: string; force?: boolean }) =>
       run(async () => {
         const key = importPrivateKey(readText(o.key, "key"), o.key);
-        const priv = `${o.outputKeyPrefix}.key`;
-        const pub = `${o.outputKeyPrefix}.pub`;
-        for (const f of [priv, pub])
-          if (existsSync(f) && !o.force)
-            throw new UsageError(`${f} exists (use --force to overwrite)`, "file-exists");
-        const files = await writeKeyPair(key, await passwordFrom()("encrypt"));
-        writeFileSync(priv, files.privatePem, { mode: 0o600 });
-        writeFileSync(pub, files.publicPem);
-        say(`Private key written to ${priv}`);
-        say(`Public key written to ${pub}`);
+        const out = keyFileNames(o.outputKeyPrefix, o.force);
+        writeKeyFiles(out, await writeKeyPair(key, await passwordFrom()("encrypt")));
       }),
     );
 
@@ -219,7 +214,7 @@ export function registerSigningCommands({ program }: CommandRoots): void {
     (image: string, o: RegistryCli & { key: string; annotations?: string[]; newBundleFormat?: boolean }) =>
       run(async () => {
         const annotations = parseAnnotations(o.annotations);
-        const key = await signingKey(o.key);
+        const key = await loadPrivateKeyFile(o.key);
         if (o.newBundleFormat) {
           if (annotations)
             throw new UsageError("--annotations are not carried by bundle signatures", "bad-annotation");
@@ -320,7 +315,7 @@ export function registerSigningCommands({ program }: CommandRoots): void {
       if (!existsSync(o.predicate))
         throw new SigningError("file-not-found", "no such file", `predicate ${o.predicate}`);
       const predicate = readFileSync(o.predicate);
-      const key = await signingKey(o.key);
+      const key = await loadPrivateKeyFile(o.key);
       const r = await attestImage(image, {
         key,
         type: o.type,

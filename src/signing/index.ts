@@ -1,11 +1,9 @@
 // The signing layer's public API: the admission controller's verifier, and the functions the CLI
 // and the image commands (sbom --attest, scan image --attest) call.
-import { existsSync, readFileSync } from "node:fs";
 import type { RegistryOptions } from "../images/registry/client.js";
 import { type AttestResult, attestImage } from "./attest.js";
-import { SigningError } from "./errors.js";
-import { loadPrivateKey } from "./keys.js";
-import { type PasswordSource, passwordFrom } from "./password.js";
+import { loadPrivateKeyFile } from "./keys.js";
+import type { PasswordSource } from "./password.js";
 
 export { type AttestOptions, type AttestResult, attestImage, verifyAttestations } from "./attest.js";
 export { keyBundle, loadTrustedRoot, verifyBundleFor, verifyImageBundles } from "./bundle.js";
@@ -42,12 +40,7 @@ export async function attestScanOutput(
     now?: Date;
   },
 ): Promise<AttestResult> {
-  if (!existsSync(opts.keyFile))
-    throw new SigningError("file-not-found", "no such file", `key ${opts.keyFile}`);
-  const pem = readFileSync(opts.keyFile, "utf8");
-  const encrypted = /-----BEGIN ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY-----/.test(pem);
-  const password = encrypted ? await (opts.password ?? passwordFrom())("decrypt") : undefined;
-  const key = await loadPrivateKey(pem, password, opts.keyFile);
+  const key = await loadPrivateKeyFile(opts.keyFile, opts.password);
   return attestImage(image, {
     key,
     type: opts.type,

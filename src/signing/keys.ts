@@ -14,8 +14,10 @@ import {
   scrypt as scryptCb,
   X509Certificate,
 } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import nacl from "tweetnacl";
 import { SigningError } from "./errors.js";
+import { type PasswordSource, passwordFrom } from "./password.js";
 
 export const SIGSTORE_KEY_PEM = "ENCRYPTED SIGSTORE PRIVATE KEY";
 export const COSIGN_KEY_PEM = "ENCRYPTED COSIGN PRIVATE KEY";
@@ -184,6 +186,17 @@ export async function loadPrivateKey(
   }
   checkKeyAllowed(key, what);
   return key;
+}
+
+/**
+ * Reads a signing key file; an encrypted key's password comes from `password` (default: COSIGN_PASSWORD
+ * or a terminal prompt), asked only when the key is encrypted.
+ */
+export async function loadPrivateKeyFile(path: string, password?: PasswordSource): Promise<KeyObject> {
+  if (!existsSync(path)) throw new SigningError("file-not-found", "no such file", `key ${path}`);
+  const pem = readFileSync(path, "utf8");
+  const encrypted = /-----BEGIN ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY-----/.test(pem);
+  return loadPrivateKey(pem, encrypted ? await (password ?? passwordFrom())("decrypt") : undefined, path);
 }
 
 /** cosign import-key-pair: reads PKCS#1 RSA, SEC1 EC or PKCS#8 keys (checked like cosign) for re-encryption. */
