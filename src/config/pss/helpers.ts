@@ -1,6 +1,6 @@
 // Shared readers for the checks. The engine reads plain JSON (YAML parsed as is), so each
 // reader accepts only the type the Kubernetes API would decode; anything else counts as unset.
-import type { PssFailure, PssPod, PssViolation } from "./types.js";
+import type { PssPod, PssViolation } from "./types.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -71,11 +71,6 @@ export function containersPhrase(names: readonly string[]): string {
 /** Sorted distinct values. */
 export function distinct(values: readonly string[]): string[] {
   return [...new Set(values)].sort();
-}
-
-/** Builds a failure from its violations, with names collected in order. */
-export function failure(reason: string, detail: string, violations: PssViolation[]): PssFailure {
-  return { reason, detail, violations };
 }
 
 /** Names of the containers that the violations mention, distinct, in order. */

@@ -3,7 +3,6 @@
 // fields (pod and containers: type RuntimeDefault or Localhost) and the deprecated beta annotations
 // container.apparmor.security.beta.kubernetes.io/<container> (empty, runtime/default or localhost/*).
 import {
-  containersPhrase,
   distinct,
   type Obj,
   podSc,
@@ -11,6 +10,7 @@ import {
   quote,
   rec,
   sc,
+  settersPhrase,
   str,
   visitContainers,
 } from "../helpers.js";
@@ -77,10 +77,9 @@ function check1Dot0(pod: PssPod): PssFailure | null {
   badAnnotations ??= [];
   const parts: string[] = [];
   if (podBad || badContainers.length > 0) {
-    const who = [podBad ? "pod" : "", badContainers.length ? containersPhrase(badContainers) : ""].filter(
-      Boolean,
+    parts.push(
+      `${settersPhrase(podBad, badContainers)} must not set AppArmor profile type to ${quote(distinct(badTypes))}`,
     );
-    parts.push(`${who.join(" and ")} must not set AppArmor profile type to ${quote(distinct(badTypes))}`);
   }
   if (badAnnotations.length > 0) parts.push(`forbidden annotations ${badAnnotations.sort().join(", ")}`);
   const n = badTypes.length + badAnnotations.length;
