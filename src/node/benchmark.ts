@@ -2,6 +2,7 @@
 // Pure: text in, definitions out. The loader that reads the files lives in benchmarks/index.ts.
 import { parse as parseYaml } from "yaml";
 import { isSeverity, type Severity } from "../core/model.js";
+import { isRecord } from "../core/object.js";
 import { type ComponentName, isComponent } from "./defaults.js";
 import { PATH_KEYS, type PathKey } from "./distributions.js";
 
@@ -369,7 +370,7 @@ function component(file: string, at: string, v: unknown): ComponentName {
 }
 
 function obj(file: string, at: string, v: unknown): Record<string, unknown> {
-  if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  if (isRecord(v)) return v;
   throw new BenchmarkError(file, `${at}: expected a mapping`);
 }
 

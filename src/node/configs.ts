@@ -1,7 +1,8 @@
 // The kubelet's and kube-proxy's configuration files (YAML or JSON), with drop-ins.
 import { parse as parseYaml } from "yaml";
 import type { ScanError } from "../core/model.js";
-import { firstExisting } from "./detect.js";
+import { isRecord } from "../core/object.js";
+import { firstExisting, yamlSyntaxError } from "./detect.js";
 import type { PathTable } from "./distributions.js";
 import { lastValue } from "./flags.js";
 import type { HostReader } from "./reader.js";
@@ -30,11 +31,7 @@ function loadYamlConfig(reader: HostReader, path: string, errors: ScanError[]): 
     }
     return { path, data: data as Record<string, unknown> };
   } catch (e) {
-    errors.push({
-      file: path,
-      code: "yaml-syntax",
-      message: `${path}: ${(e as Error).message.split("\n")[0]}`,
-    });
+    errors.push(yamlSyntaxError(path, e));
     return undefined;
   }
 }
@@ -82,15 +79,7 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
-    out[k] =
-      prev &&
-      typeof prev === "object" &&
-      !Array.isArray(prev) &&
-      v &&
-      typeof v === "object" &&
-      !Array.isArray(v)
-        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
+    out[k] = isRecord(prev) && isRecord(v) ? deepMerge(prev, v) : v;
   }
   return out;
 }

@@ -219,6 +219,11 @@ function readEnviron(reader: HostReader, pid: number): Record<string, string> {
   return env;
 }
 
+/** A YAML parse failure of a host file: its first line, prefixed with the path. */
+export function yamlSyntaxError(path: string, e: unknown): ScanError {
+  return { file: path, code: "yaml-syntax", message: `${path}: ${(e as Error).message.split("\n")[0]}` };
+}
+
 /** Reads a static pod manifest: the first container's command followed by its args, and its env. */
 export function manifestComponent(
   reader: HostReader,
@@ -235,11 +240,7 @@ export function manifestComponent(
   try {
     doc = parseYaml(text);
   } catch (e) {
-    errors.push({
-      file: path,
-      code: "yaml-syntax",
-      message: `${path}: ${(e as Error).message.split("\n")[0]}`,
-    });
+    errors.push(yamlSyntaxError(path, e));
     return undefined;
   }
   const containers = (doc as { spec?: { containers?: unknown } } | null)?.spec?.containers;

@@ -1,8 +1,9 @@
 // k3s: components embedded in one process, configured through /etc/rancher/k3s/config.yaml.
 import { parse as parseYaml } from "yaml";
 import type { ScanError } from "../core/model.js";
+import { isRecord } from "../core/object.js";
 import type { ComponentName } from "./defaults.js";
-import { firstExisting } from "./detect.js";
+import { firstExisting, yamlSyntaxError } from "./detect.js";
 import { K3S_DEFAULT_ARGS, K3S_ETCD_APISERVER_ARGS, type PathTable } from "./distributions.js";
 import { lastValue, parseFlags } from "./flags.js";
 import type { HostReader } from "./reader.js";
@@ -28,7 +29,7 @@ export function addK3sComponents(
     if (text === undefined) return;
     try {
       const doc = parseYaml(text);
-      if (doc && typeof doc === "object" && !Array.isArray(doc)) {
+      if (isRecord(doc)) {
         for (const [k, v] of Object.entries(doc)) {
           // k3s appends list values from drop-in files whose key ends in "+".
           const key = k.endsWith("+") ? k.slice(0, -1) : k;
@@ -44,11 +45,7 @@ export function addK3sComponents(
         });
       }
     } catch (e) {
-      errors.push({
-        file: path,
-        code: "yaml-syntax",
-        message: `${path}: ${(e as Error).message.split("\n")[0]}`,
-      });
+      errors.push(yamlSyntaxError(path, e));
     }
   };
   mergeConfig(configPath);

@@ -1,5 +1,6 @@
 // Setting audits: the effective value of a flag, environment variable or config-file key,
 // and the comparisons the benchmark files use.
+import { isRecord } from "../core/object.js";
 import type { Audit, Op } from "./benchmark.js";
 import {
   type ComponentName,
@@ -31,8 +32,8 @@ export function configOf(component: ComponentName, facts: NodeFacts) {
 export function getPath(data: unknown, dotted: string): unknown {
   let cur: unknown = data;
   for (const part of dotted.split(".")) {
-    if (!cur || typeof cur !== "object" || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
+    if (!isRecord(cur)) return undefined;
+    cur = cur[part];
   }
   return cur;
 }
