@@ -121,8 +121,16 @@ export async function verifyAttestations(
   opts: VerifyAttestationOptions,
 ): Promise<VerifyAttestationResult> {
   if (opts.keys.length === 0) throw new SigningError("bad-key", "no verification key given", image);
+  if (opts.type) predicateTypeUri(opts.type); // an unknown type fails before the registry is asked
+  return verifyResolvedAttestations(await resolveImage(image, opts.registry), opts);
+}
+
+/** verifyAttestations on an image already resolved to its digest. */
+export async function verifyResolvedAttestations(
+  img: ResolvedImage,
+  opts: VerifyAttestationOptions,
+): Promise<VerifyAttestationResult> {
   const wanted = opts.type ? predicateTypeUri(opts.type) : undefined;
-  const img = await resolveImage(image, opts.registry);
   const found = await readCosignLayers(img.repo, img.digest, "att");
   const out: VerifyAttestationResult = {
     image: `${img.repositoryName}@${img.digest}`,

@@ -5,7 +5,7 @@ import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
 import { ImageError } from "../images/errors.js";
 import type { RegistryOptions } from "../images/registry/client.js";
-import { attestImage, verifyAttestations } from "./attest.js";
+import { attestImage, verifyResolvedAttestations } from "./attest.js";
 import { COSIGN_SIGN_PREDICATE, loadTrustedRoot, verifyImageBundles } from "./bundle.js";
 import { SigningError } from "./errors.js";
 import { hasIdentityPolicy, type IdentityPolicy } from "./identity.js";
@@ -345,25 +345,25 @@ export function registerSigningCommands({ program }: CommandRoots): void {
       checkVerifyArgs(o);
       const keys = trustedKeys(o);
       const wanted = o.type ? predicateTypeUri(o.type) : undefined;
+      const bundles = wantsBundles(o);
+      if (bundles && !wanted)
+        throw new UsageError("bundle attestations need --type (the predicate type to accept)");
+      // Resolved once: .att signatures and bundles are checked against the same digest.
+      const img = await resolveImage(image, registryOpts(o));
+      const target = `${img.repositoryName}@${img.digest}`;
       const statements: unknown[] = [];
       const reasons: string[] = [];
-      let target = image;
       if (keys.length) {
-        const r = await verifyAttestations(image, {
+        const r = await verifyResolvedAttestations(img, {
           keys,
           ...(o.type ? { type: o.type } : {}),
           ...(o.allowOtherRepository ? { allowOtherRepository: true } : {}),
-          registry: registryOpts(o),
         });
-        target = r.image;
         statements.push(...r.verified.map((v) => v.statement));
         reasons.push(...r.reasons);
       }
-      if (wantsBundles(o)) {
-        if (!wanted) throw new UsageError("bundle attestations need --type (the predicate type to accept)");
+      if (bundles && wanted) {
         const trustedRoot = o.trustedRoot ? loadTrustedRoot(o.trustedRoot) : undefined;
-        const img = await resolveImage(image, registryOpts(o));
-        target = `${img.repositoryName}@${img.digest}`;
         const b = await verifyImageBundles(img, {
           predicateType: wanted,
           keys,
