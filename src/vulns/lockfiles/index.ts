@@ -1,5 +1,5 @@
 import type { Cataloger } from "../../core/cataloger.js";
-import { npmCataloger } from "../../images/catalogers/npm.js";
+import { npmCataloger } from "../../images/index.js";
 import { cargoCataloger } from "./cargo.js";
 import { composerCataloger } from "./composer.js";
 import { gemfileCataloger } from "./gemfile.js";
