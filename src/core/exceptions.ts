@@ -11,6 +11,7 @@ import { buildLineTree, lookupLine } from "./loader/lines.js";
 import { KUBE_YAML_SCHEMA } from "./loader/yaml-schema.js";
 import type { Finding, ScanError, Suppression } from "./model.js";
 import { isRecord, type K8sObject } from "./object.js";
+import { podTemplateOf } from "./podspec.js";
 
 export const IGNORE_ANNOTATION = "kubeward.io/ignore";
 export const IGNORE_REASON_ANNOTATION = "kubeward.io/ignore-reason";
@@ -216,23 +217,11 @@ function annotationSuppression(f: Finding, index: ObjectIndex): Suppression | un
   return undefined;
 }
 
-const TEMPLATE_METADATA: Record<string, ReadonlyArray<string>> = {
-  Deployment: ["spec", "template", "metadata"],
-  ReplicaSet: ["spec", "template", "metadata"],
-  StatefulSet: ["spec", "template", "metadata"],
-  DaemonSet: ["spec", "template", "metadata"],
-  Job: ["spec", "template", "metadata"],
-  ReplicationController: ["spec", "template", "metadata"],
-  PodTemplate: ["template", "metadata"],
-  CronJob: ["spec", "jobTemplate", "spec", "template", "metadata"],
-};
-
+/** Annotations of a workload's pod template; a Pod's own were already read as the object's. */
 function templateAnnotations(obj: K8sObject): Record<string, unknown> | undefined {
-  const path = TEMPLATE_METADATA[obj.kind];
-  if (!path) return undefined;
-  let cur: unknown = obj.raw;
-  for (const key of path) cur = isRecord(cur) ? cur[key] : undefined;
-  return isRecord(cur) && isRecord(cur.annotations) ? cur.annotations : undefined;
+  if (obj.kind === "Pod") return undefined;
+  const metadata = podTemplateOf(obj)?.metadata;
+  return isRecord(metadata) && isRecord(metadata.annotations) ? metadata.annotations : undefined;
 }
 
 function where(rule: IgnoreRule): string {

@@ -32,12 +32,23 @@ export interface ContainerView {
   type: "containers" | "initContainers" | "ephemeralContainers";
 }
 
+function templateAt(obj: K8sObject, base: FieldPath): Record<string, unknown> | undefined {
+  const template = base.length === 0 ? obj.raw : getIn(obj.raw, base);
+  return isRecord(template) ? template : undefined;
+}
+
+/** A workload's pod template (a Pod is its own); undefined for other kinds or a missing template. */
+export function podTemplateOf(obj: K8sObject): Record<string, unknown> | undefined {
+  const base = TEMPLATE_PATHS[obj.kind];
+  return base ? templateAt(obj, base) : undefined;
+}
+
 /** The pod spec of a Pod or of a workload's template; undefined when the object carries none. */
 export function podOf(obj: K8sObject): PodView | undefined {
   const base = TEMPLATE_PATHS[obj.kind];
   if (!base) return undefined;
-  const template = base.length === 0 ? obj.raw : getIn(obj.raw, base);
-  if (!isRecord(template)) return undefined;
+  const template = templateAt(obj, base);
+  if (!template) return undefined;
   const spec = template.spec;
   if (!isRecord(spec)) return undefined;
   const metadata = (isRecord(template.metadata) ? template.metadata : {}) as ObjectMeta;

@@ -171,6 +171,34 @@ describe("annotations", () => {
     expect(r.findings[1].suppressed?.reason).toBe("template says so");
   });
 
+  it("reads a CronJob's pod template annotations (under spec.jobTemplate)", async () => {
+    const file = write(
+      "ann/cronjob.yaml",
+      `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: c, namespace: shop}
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations: {kubeward.io/ignore: KW-T-001}
+        spec:
+          containers:
+            - name: app
+              image: nginx
+              securityContext: {privileged: true, allowPrivilegeEscalation: true}
+`,
+    );
+    const { objects, findings } = await scan([file]);
+    const r = applyExceptions(findings, objects, [], NOW);
+    expect(summary(r.findings)).toEqual([
+      ["c", "KW-T-001", "annotation"],
+      ["c", "KW-T-002", null],
+    ]);
+  });
+
   it("does not leak to a same-named object in another file", async () => {
     const files = [
       write("ann/x1.yaml", workload("Pod", "same", "shop", { "kubeward.io/ignore": "*" })),
