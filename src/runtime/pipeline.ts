@@ -151,8 +151,10 @@ export class Pipeline {
   }
 
   private emit(a: Alert, e: QueuedEvent): void {
-    const t = this.now();
     const window = this.opts.dedupWindowMs ?? 0;
+    const rate = this.opts.ratePerSec ?? 0;
+    // The clock is only read when de-duplication or rate limiting needs it.
+    const t = window > 0 || rate > 0 ? this.now() : 0;
     if (window > 0) {
       const key = `${a.rule}\u0000${a.output.slice(a.output.indexOf(": ") + 2)}`;
       const last = this.seen.get(key);
@@ -163,7 +165,6 @@ export class Pipeline {
       this.seen.set(key, t);
       if (this.seen.size > 50_000) for (const [k, v] of this.seen) if (t - v >= window) this.seen.delete(k);
     }
-    const rate = this.opts.ratePerSec ?? 0;
     if (rate > 0) {
       const burst = this.opts.burst ?? Math.max(1, rate);
       let b = this.buckets.get(a.rule);
