@@ -1,6 +1,6 @@
 // Shared readers for the checks. The engine reads plain JSON (YAML parsed as is), so each
 // reader accepts only the type the Kubernetes API would decode; anything else counts as unset.
-import type { PssPod, PssViolation } from "./types.js";
+import type { PssFailure, PssPod, PssViolation } from "./types.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -96,4 +96,66 @@ export function push<T>(list: T[] | undefined, item: T): T[] {
   if (list === undefined) return [item];
   list.push(item);
   return list;
+}
+
+/** The seccomp profile types both levels allow. */
+export function validSeccompType(t: unknown): boolean {
+  return t === "RuntimeDefault" || t === "Localhost";
+}
+
+/**
+ * The securityContext.seccompProfile rule from policy v1.19, shared by both seccomp checks: no pod or
+ * container may set a type other than RuntimeDefault or Localhost. With `requireProfile` (restricted)
+ * every container must also set one unless the pod sets a valid one.
+ */
+export function seccompProfileFields(pod: PssPod, requireProfile: boolean): PssFailure | null {
+  let out: PssViolation[] | undefined;
+  let values: string[] | undefined;
+  const profile = rec(podSc(pod.spec)?.seccompProfile);
+  const podBad = profile !== undefined && !validSeccompType(profile.type);
+  const podSet = profile !== undefined && !podBad;
+  if (podBad) {
+    const t = str(profile.type);
+    values = push(values, t);
+    out = [
+      {
+        message: `pod sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
+        path: ["securityContext", "seccompProfile", "type"],
+      },
+    ];
+  }
+  let explicit: string[] | undefined;
+  let implicit: string[] | undefined;
+  visitContainers(pod.spec, (c, name, list, ci) => {
+    const ctx = sc(c);
+    const p = rec(ctx?.seccompProfile);
+    if (p) {
+      if (validSeccompType(p.type)) return;
+      const t = str(p.type);
+      values = push(values, t);
+      explicit = push(explicit, name);
+      out = push(out, {
+        message: `container ${JSON.stringify(name)} sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
+        path: [list, ci, "securityContext", "seccompProfile", "type"],
+        container: name,
+      });
+      return;
+    }
+    if (!requireProfile || podSet) return;
+    implicit = push(implicit, name);
+    out = push(out, {
+      message: `container ${JSON.stringify(name)} does not set securityContext.seccompProfile.type (nor does the pod)`,
+      path: ctx ? [list, ci, "securityContext"] : [list, ci],
+      container: name,
+    });
+  });
+  if (!out) return null;
+  values ??= [];
+  explicit ??= [];
+  implicit ??= [];
+  const detail =
+    podBad || explicit.length > 0
+      ? `${settersPhrase(podBad, explicit)} must not set securityContext.seccompProfile.type to ${quote(distinct(values))}`
+      : `pod or ${settersPhrase(false, implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`;
+  return { reason: "seccompProfile", detail, violations: out };
 }

@@ -5,18 +5,7 @@
 // v1.19+ read the fields: securityContext.seccompProfile.type (pod and containers) must be
 //   RuntimeDefault or Localhost when set.
 // Under restricted, seccompProfile_restricted replaces this check from v1.19.
-import {
-  distinct,
-  type Obj,
-  podSc,
-  push,
-  quote,
-  rec,
-  sc,
-  settersPhrase,
-  str,
-  visitContainers,
-} from "../helpers.js";
+import { distinct, push, rec, seccompProfileFields, str, visitContainers } from "../helpers.js";
 import type { PssCheckDef, PssFailure, PssPod, PssViolation } from "../types.js";
 
 export const POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
@@ -24,10 +13,6 @@ export const CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kub
 
 function validAnnotation(v: string): boolean {
   return v === "runtime/default" || v === "docker/default" || v.startsWith("localhost/");
-}
-
-export function validType(t: unknown): boolean {
-  return t === "RuntimeDefault" || t === "Localhost";
 }
 
 function check1Dot0(pod: PssPod): PssFailure | null {
@@ -60,41 +45,7 @@ function check1Dot0(pod: PssPod): PssFailure | null {
 }
 
 function check1Dot19(pod: PssPod): PssFailure | null {
-  let out: PssViolation[] | undefined;
-  let values: string[] | undefined;
-  const profile = rec(podSc(pod.spec)?.seccompProfile);
-  const podBad = profile !== undefined && !validType(profile.type);
-  if (podBad) {
-    const t = str(profile.type);
-    values = push(values, t);
-    out = [
-      {
-        message: `pod sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
-        path: ["securityContext", "seccompProfile", "type"],
-      },
-    ];
-  }
-  let bad: string[] | undefined;
-  visitContainers(pod.spec, (c: Obj, name, list, ci) => {
-    const p = rec(sc(c)?.seccompProfile);
-    if (!p || validType(p.type)) return;
-    const t = str(p.type);
-    values = push(values, t);
-    bad = push(bad, name);
-    out = push(out, {
-      message: `container ${JSON.stringify(name)} sets securityContext.seccompProfile.type=${JSON.stringify(t)}`,
-      path: [list, ci, "securityContext", "seccompProfile", "type"],
-      container: name,
-    });
-  });
-  if (!out) return null;
-  values ??= [];
-  bad ??= [];
-  return {
-    reason: "seccompProfile",
-    detail: `${settersPhrase(podBad, bad)} must not set securityContext.seccompProfile.type to ${quote(distinct(values))}`,
-    violations: out,
-  };
+  return seccompProfileFields(pod, false);
 }
 
 export const seccompProfileBaseline: PssCheckDef = {
