@@ -1,7 +1,8 @@
 // Image rules: allowed registries and repository patterns, digest required, :latest forbidden.
 import picomatch from "picomatch";
-import { containersOf } from "../../core/podspec.js";
+import { containersOf, type PodView } from "../../core/podspec.js";
 import { parseDockerRef } from "../../images/ref.js";
+import type { Mode } from "../config.js";
 import type { AdmissionRuleFamily, RuleHit } from "./types.js";
 
 const matchers = new Map<string, (s: string) => boolean>();
@@ -12,6 +13,33 @@ export function globMatch(pattern: string, value: string): boolean {
     matchers.set(pattern, m);
   }
   return m(value);
+}
+
+/**
+ * For the supply-chain gates: each container whose image is a valid reference in a repository that
+ * matches one of the rule's patterns (invalid references are the image rules' to report), with the
+ * fields every hit about that image carries.
+ */
+export function* imagesMatching(pod: PodView, rule: { images: readonly string[]; mode: Mode }, id: string) {
+  for (const c of containersOf(pod)) {
+    const image = c.container.image;
+    if (typeof image !== "string") continue;
+    let ref: ReturnType<typeof parseDockerRef>;
+    try {
+      ref = parseDockerRef(image);
+    } catch {
+      continue;
+    }
+    if (!rule.images.some((p) => globMatch(p, `${ref.registry}/${ref.repository}`))) continue;
+    const base = {
+      rule: id,
+      mode: rule.mode,
+      container: c.name,
+      path: [...c.path, "image"],
+      severity: "high" as const,
+    };
+    yield { c, image, ref, base };
+  }
 }
 
 export const imagesFamily: AdmissionRuleFamily = {

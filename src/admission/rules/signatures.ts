@@ -1,10 +1,8 @@
 // Signature gate: images matching a rule's patterns must carry a signature the SignatureVerifier
 // accepts under the rule's policy. Verdicts are cached by digest (per rule).
 import type { SignatureVerdict } from "../../core/image-gates.js";
-import { containersOf } from "../../core/podspec.js";
-import { parseDockerRef } from "../../images/ref.js";
 import { SIGNATURE_TIMEOUT_MS, withTimeout } from "../timebox.js";
-import { globMatch } from "./images.js";
+import { imagesMatching } from "./images.js";
 import type { AdmissionRuleFamily, RuleHit } from "./types.js";
 
 /** Verdicts by "<rule index>|<digest>"; a tag-only image is keyed by the digest the verifier reports. */
@@ -20,23 +18,7 @@ export const signaturesFamily: AdmissionRuleFamily = {
     const jobs: Array<Promise<void>> = [];
     ctx.config.signatures.forEach((rule, ri) => {
       if (!ctx.inScope(rule)) return;
-      for (const c of containersOf(ctx.pod!)) {
-        const image = c.container.image;
-        if (typeof image !== "string") continue;
-        let ref: ReturnType<typeof parseDockerRef>;
-        try {
-          ref = parseDockerRef(image);
-        } catch {
-          continue; // the image rules report bad references
-        }
-        if (!rule.images.some((p) => globMatch(p, `${ref.registry}/${ref.repository}`))) continue;
-        const base = {
-          rule: "image-signature",
-          mode: rule.mode,
-          container: c.name,
-          path: [...c.path, "image"],
-          severity: "high" as const,
-        };
+      for (const { c, image, ref, base } of imagesMatching(ctx.pod!, rule, "image-signature")) {
         const verifier = ctx.gates.signatureVerifier;
         if (!verifier) {
           hits.push({

@@ -3,10 +3,8 @@
 // rule's onTimeout applies and a warning says so.
 import type { Finding } from "../../core/model.js";
 import { severityRank } from "../../core/model.js";
-import { containersOf } from "../../core/podspec.js";
-import { parseDockerRef } from "../../images/ref.js";
 import { withTimeout } from "../timebox.js";
-import { globMatch } from "./images.js";
+import { imagesMatching } from "./images.js";
 import type { AdmissionRuleFamily, RuleHit } from "./types.js";
 
 type ScanResult = { digest: string; findings: Finding[] };
@@ -21,23 +19,7 @@ export const vulnerabilitiesFamily: AdmissionRuleFamily = {
     const cache = ctx.gates.vulnerabilityCache;
     for (const rule of ctx.config.vulnerabilities) {
       if (!ctx.inScope(rule)) continue;
-      for (const c of containersOf(ctx.pod)) {
-        const image = c.container.image;
-        if (typeof image !== "string") continue;
-        let ref: ReturnType<typeof parseDockerRef>;
-        try {
-          ref = parseDockerRef(image);
-        } catch {
-          continue;
-        }
-        if (!rule.images.some((p) => globMatch(p, `${ref.registry}/${ref.repository}`))) continue;
-        const base = {
-          rule: "image-vulnerabilities",
-          mode: rule.mode,
-          container: c.name,
-          path: [...c.path, "image"],
-          severity: "high" as const,
-        };
+      for (const { c, image, ref, base } of imagesMatching(ctx.pod, rule, "image-vulnerabilities")) {
         const scanner = ctx.gates.vulnerabilityScanner;
         if (!scanner) {
           hits.push({
