@@ -1,5 +1,5 @@
 import type { OsInfo } from "../../core/cataloger.js";
-import type { Finding, Package, ScanError, Severity } from "../../core/model.js";
+import type { Finding, Package, PackageRef, ScanError, Severity } from "../../core/model.js";
 import { severityRank } from "../../core/model.js";
 import type { AffectedRow, VulnDb } from "../db/store.js";
 import { isAffected, VersionCache } from "../osv/range.js";
@@ -26,14 +26,7 @@ export interface VulnerabilityInfo {
   aliases: string[];
   source: string;
   sources: string[];
-  package: {
-    name: string;
-    version: string;
-    ecosystem: string;
-    purl?: string;
-    sourceName?: string;
-    sourceVersion?: string;
-  };
+  package: PackageRef;
   fixedVersion: string | null;
   fixState: FixState;
   cvss: ScoredCvss | null;
@@ -236,7 +229,7 @@ function toFinding(pkg: Package, hits: Hit[], cache: VersionCache): Finding {
     : hits.map((h) => h.severity).sort((a, b) => severityRank(b) - severityRank(a))[0]!;
   const cvss = hits.map((h) => h.cvss).find((c) => c) ?? null;
   const fixState: FixState = fixed ? "fixed" : lead.fixState;
-  const pkgRef: VulnerabilityInfo["package"] = {
+  const pkgRef: PackageRef = {
     name: pkg.name,
     version: pkg.version,
     ecosystem: pkg.ecosystem,
