@@ -32,6 +32,11 @@ export const RETAINED = new Set([
   "etc/passwd",
 ]);
 
+/** Identity of a package found at a path: (ecosystem, name, version, path). */
+export function packageKey(p: Package): string {
+  return `${p.ecosystem}\0${p.name}\0${p.version}\0${p.path}`;
+}
+
 /** Collects catalog results for one file system view (all layers, or a plain directory). */
 export class Collector {
   readonly fs = new VirtualFs();
@@ -76,15 +81,7 @@ export class Collector {
     const file = { path, data, mode: entry.mode, ...(layerDigest ? { layerDigest } : {}) };
     for (const c of cats) {
       try {
-        const pkgs = c.catalog(file, ctx);
-        if (pkgs.length) {
-          for (const p of pkgs) {
-            p.path ??= path;
-            const key = `${p.ecosystem}\0${p.name}\0${p.version}\0${p.path}`;
-            if (!this.firstSeen.has(key)) this.firstSeen.set(key, entry.layer);
-          }
-          entry.packages = [...(entry.packages ?? []), ...pkgs];
-        }
+        this.record(path, entry, c.catalog(file, ctx));
         if (c.annotate) {
           const notes = c.annotate(file, ctx);
           if (notes.length) entry.annotations = [...(entry.annotations ?? []), ...notes];
@@ -122,16 +119,22 @@ export class Collector {
           { path, data, mode: entry.mode, ...(layerDigest ? { layerDigest } : {}) },
           ctx,
         );
-        for (const p of pkgs) {
-          p.path ??= path;
-          const key = `${p.ecosystem}\0${p.name}\0${p.version}\0${p.path}`;
-          if (!this.firstSeen.has(key)) this.firstSeen.set(key, entry.layer);
-        }
-        if (pkgs.length) entry.packages = [...(entry.packages ?? []), ...pkgs];
+        this.record(path, entry, pkgs);
       } catch (err) {
         this.errors.push({ file: path, message: `${c.id}: ${errorMessage(err)}`, code: errorCode(err) });
       }
     }
+  }
+
+  /** Adds a cataloger's packages to `entry` (path defaulting to the file's) and notes the layer of each. */
+  private record(path: string, entry: FsEntry, pkgs: Package[]): void {
+    if (!pkgs.length) return;
+    for (const p of pkgs) {
+      p.path ??= path;
+      const key = packageKey(p);
+      if (!this.firstSeen.has(key)) this.firstSeen.set(key, entry.layer);
+    }
+    entry.packages = [...(entry.packages ?? []), ...pkgs];
   }
 
   countEntry(what: string): void {
@@ -156,7 +159,7 @@ export function collectPackages(
   for (const e of col.fs.entries.values()) {
     if (!e.packages) continue;
     for (const p of e.packages) {
-      const first = col.firstSeen.get(`${p.ecosystem}\0${p.name}\0${p.version}\0${p.path}`) ?? e.layer;
+      const first = col.firstSeen.get(packageKey(p)) ?? e.layer;
       const digest = layerDigests[first];
       packages.push(digest ? { ...p, layerDigest: digest } : { ...p });
     }

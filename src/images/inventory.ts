@@ -2,6 +2,7 @@ import type { OsInfo } from "../core/cataloger.js";
 import type { Package, ScanError } from "../core/model.js";
 import { CATALOGERS } from "./catalogers/index.js";
 import type { ImageCataloger } from "./catalogers/types.js";
+import { packageKey } from "./collector.js";
 import { ImageError } from "./errors.js";
 import { detectOs } from "./os-release.js";
 import { osEcosystem, purlFor } from "./purl.js";
@@ -105,7 +106,7 @@ function finish(col: Collector, layerDigests: string[], os: OsInfo | undefined):
       const dir = p.path.slice(0, p.path.lastIndexOf("/") + 1);
       if (installedRoots.has(dir)) continue;
     }
-    const key = `${p.ecosystem}\0${p.name}\0${p.version}\0${p.path}`;
+    const key = packageKey(p);
     if (seen.has(key)) continue;
     seen.add(key);
     const purl = p.purl ?? purlFor(p, os);
