@@ -164,10 +164,7 @@ export async function inventoryImage(ref: string, opts: InventoryOptions = {}): 
   const src = await openImage(ref, opts);
   try {
     const col = new Collector(opts.catalogers ?? [...CATALOGERS.values()], opts.limits);
-    await walkLayers(col, src.layers, {
-      catalogers: col.catalogers,
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    });
+    await walkLayers(col, src.layers, opts.onProgress ? { onProgress: opts.onProgress } : {});
     const os = detectOs(col.fs);
     const packages = finish(
       col,

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
 import { extract as tarExtract } from "tar-stream";
-import type { ImageCataloger } from "./catalogers/types.js";
-import type { Collector, WalkLimits } from "./collector.js";
+import type { Collector } from "./collector.js";
 import { decompress } from "./decompress.js";
 import { errorCode, errorMessage, ImageError } from "./errors.js";
 import type { LayerRef } from "./types.js";
@@ -18,9 +17,8 @@ export interface WalkProgress {
   total: number;
 }
 
+/** What catalogers run and the limits come from the Collector. */
 export interface WalkOptions {
-  catalogers: readonly ImageCataloger[];
-  limits?: Partial<WalkLimits>;
   onProgress?(p: WalkProgress): void;
 }
 
@@ -41,12 +39,11 @@ function kindOf(type: string | null | undefined): EntryKind {
 }
 
 /** Counts bytes flowing through and stops the stream past a limit (decompression bombs). */
-function byteLimiter(max: number, what: string, onBytes: (n: number) => void): Transform {
+function byteLimiter(max: number, what: string): Transform {
   let total = 0;
   return new Transform({
     transform(chunk: Buffer, _e, cb) {
       total += chunk.length;
-      onBytes(total);
       if (total > max) cb(new ImageError("layer-too-large", `uncompressed layer exceeds ${max} bytes`, what));
       else cb(null, chunk);
     },
@@ -94,7 +91,7 @@ async function walkLayer(
   const source = rawHash ? raw.pipe(rawHash.t) : raw;
   raw.on("error", (e) => source.destroy(e));
   const plain = decompress(source, what);
-  const limited = plain.pipe(byteLimiter(col.limits.maxLayerBytes, what, () => {}));
+  const limited = plain.pipe(byteLimiter(col.limits.maxLayerBytes, what));
   plain.on("error", (e) => limited.destroy(e));
   const counted = diffHash ? limited.pipe(diffHash.t) : limited;
   if (diffHash) limited.on("error", (e) => counted.destroy(e));
