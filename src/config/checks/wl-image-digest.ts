@@ -1,6 +1,6 @@
 import type { ObjectCheck, Violation } from "../../core/check.js";
-import { containersOf, POD_KINDS, podOf } from "../../core/podspec.js";
-import { parseImage, usesLatest } from "./lib/image.js";
+import { POD_KINDS } from "../../core/podspec.js";
+import { containerImages, parseImage, usesLatest } from "./lib/image.js";
 
 /**
  * KW-WL-002: a versioned tag without a digest. Tags can be moved; only a digest names one build.
@@ -23,12 +23,8 @@ export const imageDigest: ObjectCheck = {
   frameworks: { cis: [], nsa: ["pod-security"] },
   kinds: POD_KINDS,
   run(obj) {
-    const pod = podOf(obj);
-    if (!pod) return [];
     const out: Violation[] = [];
-    for (const c of containersOf(pod)) {
-      const image = c.container.image;
-      if (typeof image !== "string" || image.trim() === "") continue;
+    for (const { c, image } of containerImages(obj)) {
       const ref = parseImage(image);
       if (ref.digest !== undefined || usesLatest(ref)) continue;
       out.push({

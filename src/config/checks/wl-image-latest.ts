@@ -1,6 +1,6 @@
 import type { ObjectCheck, Violation } from "../../core/check.js";
-import { containersOf, POD_KINDS, podOf } from "../../core/podspec.js";
-import { parseImage, usesLatest } from "./lib/image.js";
+import { POD_KINDS } from "../../core/podspec.js";
+import { containerImages, parseImage, usesLatest } from "./lib/image.js";
 
 /** KW-WL-001: the image resolves to the mutable "latest" tag (written or implied). */
 export const imageLatest: ObjectCheck = {
@@ -20,12 +20,8 @@ export const imageLatest: ObjectCheck = {
   frameworks: { cis: [], nsa: ["pod-security"] },
   kinds: POD_KINDS,
   run(obj) {
-    const pod = podOf(obj);
-    if (!pod) return [];
     const out: Violation[] = [];
-    for (const c of containersOf(pod)) {
-      const image = c.container.image;
-      if (typeof image !== "string" || image.trim() === "") continue;
+    for (const { c, image } of containerImages(obj)) {
       const ref = parseImage(image);
       if (!usesLatest(ref)) continue;
       const how = ref.tag === undefined ? "has no tag, so it is pulled as :latest" : "uses the :latest tag";

@@ -1,6 +1,6 @@
 import type { ObjectCheck, Violation } from "../../core/check.js";
-import { containersOf, POD_KINDS, podOf } from "../../core/podspec.js";
-import { parseImage, usesLatest } from "./lib/image.js";
+import { POD_KINDS } from "../../core/podspec.js";
+import { containerImages, parseImage, usesLatest } from "./lib/image.js";
 
 /**
  * KW-WL-003: imagePullPolicy IfNotPresent or Never set explicitly on an image without a digest.
@@ -25,12 +25,9 @@ export const imagePullPolicy: ObjectCheck = {
   frameworks: { cis: [], nsa: ["pod-security"] },
   kinds: POD_KINDS,
   run(obj) {
-    const pod = podOf(obj);
-    if (!pod) return [];
     const out: Violation[] = [];
-    for (const c of containersOf(pod)) {
-      const { image, imagePullPolicy: policy } = c.container;
-      if (typeof image !== "string" || image.trim() === "") continue;
+    for (const { c, image } of containerImages(obj)) {
+      const policy = c.container.imagePullPolicy;
       if (policy !== "IfNotPresent" && policy !== "Never") continue;
       const ref = parseImage(image);
       if (ref.digest !== undefined) continue;

@@ -1,3 +1,6 @@
+import type { K8sObject } from "../../../core/object.js";
+import { type ContainerView, containersOf, podOf } from "../../../core/podspec.js";
+
 /** A container image reference split the way container runtimes read it. */
 export interface ImageRef {
   /** Everything before the tag and digest: [registry[:port]/]repository. */
@@ -45,4 +48,16 @@ export function usesLatest(img: ImageRef): boolean {
 export function defaultPullPolicy(img: ImageRef): "Always" | "IfNotPresent" {
   if (img.tag === "latest" || (img.tag === undefined && img.digest === undefined)) return "Always";
   return "IfNotPresent";
+}
+
+/** The containers of a workload that name an image (a non-empty string), each with that image. */
+export function containerImages(obj: K8sObject): Array<{ c: ContainerView; image: string }> {
+  const pod = podOf(obj);
+  if (!pod) return [];
+  const out: Array<{ c: ContainerView; image: string }> = [];
+  for (const c of containersOf(pod)) {
+    const image = c.container.image;
+    if (typeof image === "string" && image.trim() !== "") out.push({ c, image });
+  }
+  return out;
 }
