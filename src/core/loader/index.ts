@@ -44,19 +44,15 @@ export interface LoadResult {
 
 /** Loads every target; never throws for bad input. Objects keep the order of targets, files and documents. */
 export async function loadManifests(targets: string[], opts: LoadOptions = {}): Promise<LoadResult> {
-  const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const maxAliasCount = opts.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
-  const runTool = opts.runTool ?? systemToolRunner();
+  const unitOptions: UnitOptions = {
+    maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    maxAliasCount: opts.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT,
+    runTool: opts.runTool ?? systemToolRunner(),
+    readStdin: opts.readStdin ?? readProcessStdin,
+  };
   const walked = await expandTargets(targets);
   const sink: ParseSink = { objects: [], errors: walked.errors, skipped: walked.skipped };
-  for (const unit of walked.units) {
-    await loadUnit(unit, sink, {
-      maxFileBytes,
-      maxAliasCount,
-      runTool,
-      readStdin: opts.readStdin ?? readProcessStdin,
-    });
-  }
+  for (const unit of walked.units) await loadUnit(unit, sink, unitOptions);
   return sink;
 }
 

@@ -40,25 +40,24 @@ export function parseYaml(text: string, ctx: ParseContext, sink: ParseSink): voi
     }
     if (value === undefined || value === null) continue; // empty or comment-only document
     const file = ctx.rendered?.fileOf(chunk.text) ?? ctx.file;
+    // The document's first content line; rendered output has none worth reporting.
+    const line = ctx.rendered ? undefined : chunk.start + chunk.firstContent + 1;
     if (MAY_HAVE_ALIAS.test(chunk.text)) {
       const problem = aliasProblem(value, ctx.maxAliasCount);
       if (problem) {
         sink.errors.push({
           file,
-          ...(ctx.rendered ? {} : { line: chunk.start + chunk.firstContent + 1 }),
+          ...(line !== undefined ? { line } : {}),
           code: "yaml-alias-limit",
-          message: `${file}${ctx.rendered ? "" : `:${chunk.start + chunk.firstContent + 1}`}: ${problem}; document not loaded`,
+          message: `${file}${line !== undefined ? `:${line}` : ""}: ${problem}; document not loaded`,
         });
         continue;
       }
     }
-    const place: DocPlace = ctx.rendered
-      ? { file }
-      : {
-          file,
-          line: chunk.start + chunk.firstContent + 1,
-          lines: new LineSource(chunk.text, chunk.start, false, tree ?? null),
-        };
+    const place: DocPlace =
+      line === undefined
+        ? { file }
+        : { file, line, lines: new LineSource(chunk.text, chunk.start, false, tree ?? null) };
     index = addDocument(value, place, sink, index);
   }
 }
