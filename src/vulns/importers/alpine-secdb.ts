@@ -1,7 +1,5 @@
+import { isRecord } from "../../core/object.js";
 import type { OsvRecord } from "../osv/types.js";
-
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 export interface SecdbContext {
   /** "Alpine" or "Wolfi". */
@@ -20,10 +18,10 @@ export function secdbPackageToOsv(
   element: unknown,
   ctx: SecdbContext,
 ): { records: OsvRecord[]; notAffected: number } {
-  if (!isObj(element) || !isObj(element.pkg) || typeof element.pkg.name !== "string")
+  if (!isRecord(element) || !isRecord(element.pkg) || typeof element.pkg.name !== "string")
     throw new Error("secdb package entry needs pkg.name");
   const name = element.pkg.name;
-  const fixes = isObj(element.pkg.secfixes) ? element.pkg.secfixes : {};
+  const fixes = isRecord(element.pkg.secfixes) ? element.pkg.secfixes : {};
   const ecosystem = ctx.release ? `${ctx.distro}:${ctx.release}` : ctx.distro;
   const records: OsvRecord[] = [];
   let notAffected = 0;

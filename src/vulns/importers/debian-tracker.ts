@@ -1,3 +1,4 @@
+import { isRecord } from "../../core/object.js";
 import type { OsvAffected, OsvRecord } from "../osv/types.js";
 
 /** Debian code names to the release numbers OSV's "Debian:N" ecosystems use. */
@@ -25,9 +26,6 @@ export interface TrackerResult {
   notAffected: number;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /**
  * Converts one source package of the Debian Security Tracker JSON (security-tracker.debian.org/tracker/data/json)
  * into OSV-shaped records, one per issue: `DEBIAN-<CVE>-<package>`, one affected entry per release.
@@ -35,16 +33,16 @@ const isObj = (v: unknown): v is Record<string, unknown> =>
  */
 export function trackerPackageToOsv(pkg: string, issues: unknown, modified: string): TrackerResult {
   const out: TrackerResult = { records: [], notAffected: 0 };
-  if (!isObj(issues)) throw new Error(`package ${pkg}: expected an object of issues`);
+  if (!isRecord(issues)) throw new Error(`package ${pkg}: expected an object of issues`);
   for (const [issue, body] of Object.entries(issues)) {
-    if (!isObj(body) || !isObj(body.releases)) {
+    if (!isRecord(body) || !isRecord(body.releases)) {
       out.notAffected++;
       continue;
     }
     const affected: OsvAffected[] = [];
     for (const [codename, rel] of Object.entries(body.releases)) {
       const release = DEBIAN_RELEASES[codename];
-      if (!release || !isObj(rel)) continue;
+      if (!release || !isRecord(rel)) continue;
       const status = String(rel.status ?? "");
       const fixed = typeof rel.fixed_version === "string" ? rel.fixed_version : undefined;
       const severity = debianUrgency(typeof rel.urgency === "string" ? rel.urgency : undefined);

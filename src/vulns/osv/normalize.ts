@@ -1,3 +1,4 @@
+import { isRecord } from "../../core/object.js";
 import type { OsvAffected, OsvEvent, OsvRange, OsvRecord } from "./types.js";
 
 /** A record that cannot be used; the importer reports it (with its origin) and goes on. */
@@ -10,8 +11,6 @@ export class RecordError extends Error {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const strList = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
@@ -28,7 +27,7 @@ export function parseOsvRecord(text: string | Buffer): OsvRecord {
 }
 
 export function normalizeOsv(raw: unknown): OsvRecord {
-  if (!isObj(raw)) throw new RecordError("record-invalid", "an OSV record must be a JSON object");
+  if (!isRecord(raw)) throw new RecordError("record-invalid", "an OSV record must be a JSON object");
   const id = str(raw.id);
   if (!id) throw new RecordError("record-invalid", "missing id");
   const modified = str(raw.modified);
@@ -37,7 +36,7 @@ export function normalizeOsv(raw: unknown): OsvRecord {
     throw new RecordError("record-invalid", `${id}: affected must be an array`);
   const affected: OsvAffected[] = [];
   for (const [i, a] of ((raw.affected as unknown[]) ?? []).entries()) {
-    if (!isObj(a) || !isObj(a.package))
+    if (!isRecord(a) || !isRecord(a.package))
       throw new RecordError("record-invalid", `${id}: affected[${i}] has no package`);
     const ecosystem = str(a.package.ecosystem);
     const name = str(a.package.name);
@@ -45,11 +44,11 @@ export function normalizeOsv(raw: unknown): OsvRecord {
       throw new RecordError("record-invalid", `${id}: affected[${i}].package needs ecosystem and name`);
     const ranges: OsvRange[] = [];
     for (const [j, r] of (Array.isArray(a.ranges) ? a.ranges : []).entries()) {
-      if (!isObj(r) || !str(r.type) || !Array.isArray(r.events))
+      if (!isRecord(r) || !str(r.type) || !Array.isArray(r.events))
         throw new RecordError("record-invalid", `${id}: affected[${i}].ranges[${j}] needs type and events`);
       const events: OsvEvent[] = [];
       for (const e of r.events) {
-        if (!isObj(e))
+        if (!isRecord(e))
           throw new RecordError(
             "record-invalid",
             `${id}: affected[${i}].ranges[${j}] has a non-object event`,
@@ -71,8 +70,8 @@ export function normalizeOsv(raw: unknown): OsvRecord {
       }
       ranges.push({ type: r.type as string, ...(str(r.repo) ? { repo: str(r.repo) } : {}), events });
     }
-    const eco = isObj(a.ecosystem_specific) ? a.ecosystem_specific : {};
-    const dbs = isObj(a.database_specific) ? a.database_specific : {};
+    const eco = isRecord(a.ecosystem_specific) ? a.ecosystem_specific : {};
+    const dbs = isRecord(a.database_specific) ? a.database_specific : {};
     const severity = str(eco.urgency) ?? str(eco.severity) ?? str(dbs.severity);
     affected.push({
       package: { ecosystem, name, ...(str(a.package.purl) ? { purl: str(a.package.purl) } : {}) },
@@ -82,13 +81,13 @@ export function normalizeOsv(raw: unknown): OsvRecord {
     });
   }
   const severity = (Array.isArray(raw.severity) ? raw.severity : [])
-    .filter(isObj)
+    .filter(isRecord)
     .filter((s) => str(s.type) && str(s.score))
     .map((s) => ({ type: s.type as string, score: s.score as string }));
   // A distribution's own rating at record level (Ubuntu writes {"type": "Ubuntu", "score": "medium"}).
   const distroRating = severity.find((s) => !s.type.startsWith("CVSS_"))?.score;
   if (distroRating) for (const a of affected) a.severity ??= distroRating;
-  const dbs = isObj(raw.database_specific) ? raw.database_specific : {};
+  const dbs = isRecord(raw.database_specific) ? raw.database_specific : {};
   const rec: OsvRecord = {
     id,
     modified,
@@ -96,7 +95,7 @@ export function normalizeOsv(raw: unknown): OsvRecord {
     severity,
     affected,
     references: (Array.isArray(raw.references) ? raw.references : [])
-      .filter(isObj)
+      .filter(isRecord)
       .flatMap((r) => strList([r.url])),
   };
   if (str(raw.published)) rec.published = str(raw.published);

@@ -1,5 +1,6 @@
 import type { OsInfo } from "../../core/cataloger.js";
 import type { Package, ScanError } from "../../core/model.js";
+import { isRecord } from "../../core/object.js";
 import { purlDistro, purlToPackage } from "./purl.js";
 
 export interface SbomInventory {
@@ -18,9 +19,6 @@ export class SbomError extends Error {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Reads a CycloneDX (1.2-1.6) or SPDX (2.2/2.3) JSON SBOM into packages. Pure: the caller reads the file. */
 export function readSbom(text: string, file: string): SbomInventory {
   let doc: unknown;
@@ -29,7 +27,7 @@ export function readSbom(text: string, file: string): SbomInventory {
   } catch (e) {
     throw new SbomError("sbom-json", `${file}: not JSON (${(e as Error).message})`);
   }
-  if (!isObj(doc)) throw new SbomError("sbom-format", `${file}: an SBOM must be a JSON object`);
+  if (!isRecord(doc)) throw new SbomError("sbom-format", `${file}: an SBOM must be a JSON object`);
   if (doc.bomFormat === "CycloneDX") return readCycloneDx(doc, file);
   if (typeof doc.spdxVersion === "string") return readSpdx(doc, file);
   throw new SbomError("sbom-format", `${file}: neither CycloneDX (bomFormat) nor SPDX (spdxVersion) JSON`);
@@ -40,7 +38,7 @@ function readCycloneDx(doc: Record<string, unknown>, file: string): SbomInventor
   const visit = (list: unknown, where: string) => {
     if (!Array.isArray(list)) return;
     for (const [i, c] of list.entries()) {
-      if (!isObj(c)) continue;
+      if (!isRecord(c)) continue;
       const at = `${where}[${i}]`;
       if (c.type === "operating-system" && typeof c.name === "string" && typeof c.version === "string") {
         inv.os ??= { family: c.name.toLowerCase(), version: c.version };
@@ -50,7 +48,7 @@ function readCycloneDx(doc: Record<string, unknown>, file: string): SbomInventor
   };
   visit(doc.components, "components");
   // The subject (an image or a root filesystem) is not a package; what it contains may be listed inside it.
-  if (isObj(doc.metadata) && isObj(doc.metadata.component))
+  if (isRecord(doc.metadata) && isRecord(doc.metadata.component))
     visit(doc.metadata.component.components, "metadata.component.components");
   return inv;
 }
@@ -59,9 +57,9 @@ function readSpdx(doc: Record<string, unknown>, file: string): SbomInventory {
   const inv: SbomInventory = { format: "spdx", packages: [], errors: [] };
   const pkgs = Array.isArray(doc.packages) ? doc.packages : [];
   pkgs.forEach((p, i) => {
-    if (!isObj(p) || !Array.isArray(p.externalRefs)) return;
+    if (!isRecord(p) || !Array.isArray(p.externalRefs)) return;
     for (const r of p.externalRefs) {
-      if (isObj(r) && r.referenceType === "purl" && typeof r.referenceLocator === "string")
+      if (isRecord(r) && r.referenceType === "purl" && typeof r.referenceLocator === "string")
         add(inv, r.referenceLocator, file, `packages[${i}]`);
     }
   });
@@ -72,7 +70,7 @@ function readSpdx(doc: Record<string, unknown>, file: string): SbomInventory {
 function properties(c: Record<string, unknown>): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of Array.isArray(c.properties) ? c.properties : []) {
-    if (!isObj(p) || typeof p.name !== "string" || typeof p.value !== "string") continue;
+    if (!isRecord(p) || typeof p.name !== "string" || typeof p.value !== "string") continue;
     const m = /(package:[A-Za-z]+)$/.exec(p.name);
     if (m) out.set(m[1]!, p.value);
   }

@@ -1,4 +1,5 @@
 import type { Finding, ScanError } from "../../core/model.js";
+import { isRecord } from "../../core/object.js";
 import type { VulnerabilityInfo } from "../match/matcher.js";
 import { parsePurl } from "../sbom/purl.js";
 
@@ -22,8 +23,6 @@ export class VexError extends Error {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const STATUSES = new Set(["not_affected", "affected", "fixed", "under_investigation"]);
 
 /** Parses an OpenVEX (v0.2.0) JSON document. Bad statements are reported in `errors` and skipped. */
@@ -34,7 +33,7 @@ export function parseOpenVex(text: string, file: string, errors: ScanError[]): V
   } catch (e) {
     throw new VexError("vex-json", `${file}: not JSON (${(e as Error).message})`);
   }
-  if (!isObj(doc) || !Array.isArray(doc.statements))
+  if (!isRecord(doc) || !Array.isArray(doc.statements))
     throw new VexError("vex-format", `${file}: not an OpenVEX document (no statements)`);
   const docTime = typeof doc.timestamp === "string" ? doc.timestamp : "";
   const out: VexStatement[] = [];
@@ -42,7 +41,7 @@ export function parseOpenVex(text: string, file: string, errors: ScanError[]): V
     const bad = (m: string) => {
       errors.push({ file, message: `statements[${i}]: ${m}`, code: "vex-statement" });
     };
-    if (!isObj(s)) {
+    if (!isRecord(s)) {
       bad("not an object");
       continue;
     }
@@ -50,7 +49,7 @@ export function parseOpenVex(text: string, file: string, errors: ScanError[]): V
     const ids =
       typeof v === "string"
         ? [v]
-        : isObj(v)
+        : isRecord(v)
           ? [v.name, v["@id"], ...(Array.isArray(v.aliases) ? v.aliases : [])].filter(
               (x): x is string => typeof x === "string",
             )
@@ -66,11 +65,11 @@ export function parseOpenVex(text: string, file: string, errors: ScanError[]): V
     const products: string[] = [];
     for (const p of Array.isArray(s.products) ? s.products : []) {
       if (typeof p === "string") products.push(p);
-      else if (isObj(p)) {
+      else if (isRecord(p)) {
         const subs = Array.isArray(p.subcomponents) ? p.subcomponents : [];
         // With subcomponents, the statement is about those packages inside the product.
         if (subs.length > 0) {
-          for (const sc of subs) if (isObj(sc) && typeof sc["@id"] === "string") products.push(sc["@id"]);
+          for (const sc of subs) if (isRecord(sc) && typeof sc["@id"] === "string") products.push(sc["@id"]);
         } else if (typeof p["@id"] === "string") products.push(p["@id"]);
       }
     }
