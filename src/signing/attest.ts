@@ -15,6 +15,7 @@ import {
 import { SigningError } from "./errors.js";
 import {
   appendCosignLayers,
+  cosignTag,
   DSSE_MT,
   PREDICATE_TYPE_ANNOTATION,
   readCosignLayers,
@@ -140,7 +141,7 @@ export async function verifyResolvedAttestations(
   };
   if (!found || found.layers.length === 0) {
     out.reasons.push(
-      `no attestations found for ${img.digest} (no ${img.repositoryName}:${img.digest.replace(":", "-")}.att)`,
+      `no attestations found for ${img.digest} (no ${img.repositoryName}:${cosignTag(img.digest, "att")})`,
     );
     return out;
   }

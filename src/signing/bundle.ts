@@ -12,7 +12,7 @@ import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1, signEnvelope } from "./dsse.js";
 import { SigningError } from "./errors.js";
 import { hasIdentityPolicy, type IdentityPolicy, identityMismatches } from "./identity.js";
 import { keyId } from "./keys.js";
-import { type Descriptor, OCI_EMPTY, OCI_MANIFEST, type Repo } from "./registry-push.js";
+import { type Descriptor, fallbackTag, OCI_EMPTY, OCI_MANIFEST, type Repo } from "./registry-push.js";
 import type { ResolvedImage } from "./resolve.js";
 import type { TrustedKey } from "./verify.js";
 
@@ -161,7 +161,7 @@ export async function verifyImageBundles(
   const out = { verified: [] as VerifiedBundle[], reasons: [] as string[] };
   if (bundles.length === 0) {
     out.reasons.push(
-      `no Sigstore bundles found for ${img.digest} (referrers API or tag ${img.digest.replace(":", "-")})`,
+      `no Sigstore bundles found for ${img.digest} (referrers API or tag ${fallbackTag(img.digest)})`,
     );
     return out;
   }

@@ -8,7 +8,7 @@ import { SigningError } from "./errors.js";
 import { type CertIdentity, type IdentityPolicy, identityMismatches } from "./identity.js";
 import { keyId, loadPublicKey, verifyBytes } from "./keys.js";
 import { isKeylessLayer, type KeylessOptions, verifyLegacyKeyless } from "./legacy-keyless.js";
-import { readCosignLayers, SIG_ANNOTATION, SIMPLE_SIGNING_MT } from "./oci.js";
+import { cosignTag, readCosignLayers, SIG_ANNOTATION, SIMPLE_SIGNING_MT } from "./oci.js";
 import {
   COSIGN_SIGNATURE_TYPE,
   missingAnnotations,
@@ -64,7 +64,7 @@ export async function verifyImageSignatures(image: string, opts: VerifyOptions):
 export async function verifyResolved(img: ResolvedImage, opts: VerifyOptions): Promise<VerifyResult> {
   const found = await readCosignLayers(img.repo, img.digest, "sig");
   const base = { image: `${img.repositoryName}@${img.digest}`, digest: img.digest };
-  const signatureTag = `${img.repositoryName}:${img.digest.replace(":", "-")}.sig`;
+  const signatureTag = `${img.repositoryName}:${cosignTag(img.digest, "sig")}`;
   if (!found || found.layers.length === 0)
     return {
       ...base,
