@@ -6,6 +6,7 @@ import { containersOf, podOf } from "../core/podspec.js";
 import { parseDockerRef } from "../images/ref.js";
 import type { MutationConfig } from "./config.js";
 import { globMatch } from "./rules/images.js";
+import { withTimeout } from "./timebox.js";
 
 export interface PatchOp {
   op: "add" | "replace";
@@ -85,20 +86,11 @@ function numericUser(u: string | undefined): number | undefined {
   return /^\d+$/.test(uid) ? Number(uid) : undefined;
 }
 
+/** A resolver call in the time box; undefined when it did not finish in time. */
 async function timed<T>(run: (s: AbortSignal) => Promise<T>, ms: number): Promise<T | undefined> {
-  const ac = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => {
-      ac.abort();
-      resolve(undefined);
-    }, ms);
-  });
-  try {
-    return await Promise.race([run(ac.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  // Wrapped so that a resolver result cannot be mistaken for withTimeout's "timeout".
+  const r = await withTimeout((s) => run(s).then((value) => ({ value })), ms);
+  return r === "timeout" ? undefined : r.value;
 }
 
 /** The patch for one object; warnings say what could not be done safely. Pure apart from the resolvers. */
