@@ -89,8 +89,6 @@ export function settersPhrase(pod: boolean, containers: readonly string[]): stri
   return parts.join(" and ");
 }
 
-export type { PssPod };
-
 /** Appends to a lazily allocated list (the pass path allocates nothing). */
 export function push<T>(list: T[] | undefined, item: T): T[] {
   if (list === undefined) return [item];
