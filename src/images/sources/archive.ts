@@ -1,7 +1,8 @@
 import { createReadStream } from "node:fs";
 import { ImageError } from "../errors.js";
 import type { ImageSource, Platform } from "../types.js";
-import { parseConfig, parseJsonDoc, sha256 } from "./manifest.js";
+import { clampPath } from "../vfs.js";
+import { parseConfig, sha256 } from "./manifest.js";
 import { type BlobStore, openOciLayout } from "./oci-layout.js";
 import { indexTar, readMember, type TarMember } from "./tar-index.js";
 
@@ -19,23 +20,13 @@ function resolveMember(members: Map<string, TarMember>, name: string, file: stri
   let m = members.get(name.replace(/^(\.\/)+/, ""));
   // docker save may store layers as symlinks to other members.
   for (let i = 0; m && (m.type === "2" || m.type === "1") && i < 8; i++) {
-    const target = m.linkname!.startsWith("../") ? m.linkname! : m.linkname!;
+    const target = m.linkname!;
     const dir = name.includes("/") ? name.slice(0, name.lastIndexOf("/") + 1) : "";
-    const resolved = m.type === "1" ? target : normalise(`${dir}${target}`);
+    const resolved = m.type === "1" ? target : clampPath(`${dir}${target}`);
     m = members.get(resolved);
   }
   if (!m) throw new ImageError("not-found", `archive has no member "${name}"`, file);
   return m;
-}
-
-function normalise(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") out.pop();
-    else out.push(part);
-  }
-  return out.join("/");
 }
 
 function archiveStore(file: string, members: Map<string, TarMember>): BlobStore {
@@ -93,7 +84,6 @@ export function openDockerArchive(file: string, tag: string | undefined, ref: st
   }
   const configBuf = readMember(file, resolveMember(members, entry.Config, file));
   const config = parseConfig(configBuf, `${file} ${entry.Config}`);
-  parseJsonDoc(configBuf, file, "bad-config");
   const store = archiveStore(file, members);
   const diffIds = config.rootfs?.diff_ids ?? [];
   return {
