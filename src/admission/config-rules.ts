@@ -19,23 +19,8 @@ import {
   type SignatureRule,
   type VulnerabilityRule,
 } from "./config.js";
+import { type Problems, strings } from "./problems.js";
 import { parseQuantity } from "./quantity.js";
-
-export class Problems {
-  readonly list: string[] = [];
-  add(path: string, message: string): void {
-    this.list.push(`${path}: ${message}`);
-  }
-}
-
-export function strings(v: unknown, path: string, p: Problems): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) {
-    p.add(path, "must be a list of strings");
-    return [];
-  }
-  return v as string[];
-}
 
 export function unknownKeys(
   obj: Record<string, unknown>,

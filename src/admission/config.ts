@@ -8,8 +8,9 @@ import { parsePssVersion } from "../config/pss/index.js";
 import type { SignaturePolicy } from "../core/image-gates.js";
 import type { Severity } from "../core/model.js";
 import { isRecord } from "../core/object.js";
-import { Problems, parseRules, strings, unknownKeys } from "./config-rules.js";
+import { parseRules, unknownKeys } from "./config-rules.js";
 import { AdmissionError } from "./errors.js";
+import { Problems, strings } from "./problems.js";
 
 export const CONFIG_API_VERSION = "kubeward.io/v1alpha1";
 export const CONFIG_KIND = "AdmissionConfig";

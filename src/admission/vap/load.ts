@@ -5,6 +5,7 @@ import { parseAllDocuments } from "yaml";
 import { matchSelector } from "../../config/checks/lib/selector.js";
 import { isRecord } from "../../core/object.js";
 import { AdmissionError } from "../errors.js";
+import { Problems, strings } from "../problems.js";
 import { type CelProgram, compileCel } from "./cel.js";
 
 export const VAP_API_VERSION = "admissionregistration.k8s.io/v1";
@@ -69,23 +70,7 @@ export interface LoadedPolicies {
 
 const REASONS = ["Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge"];
 
-class Issues {
-  readonly list: string[] = [];
-  add(where: string, msg: string): void {
-    this.list.push(`${where}: ${msg}`);
-  }
-}
-
-function strList(v: unknown, where: string, is: Issues): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) {
-    is.add(where, "must be a list of strings");
-    return [];
-  }
-  return v as string[];
-}
-
-function compile(expr: unknown, where: string, is: Issues): CelProgram | undefined {
+function compile(expr: unknown, where: string, is: Problems): CelProgram | undefined {
   if (typeof expr !== "string" || expr.trim() === "") {
     is.add(where, "must be a non-empty CEL expression");
     return undefined;
@@ -98,13 +83,13 @@ function compile(expr: unknown, where: string, is: Issues): CelProgram | undefin
   }
 }
 
-function listOrReport(v: unknown, where: string, is: Issues): unknown[] {
+function listOrReport(v: unknown, where: string, is: Problems): unknown[] {
   if (Array.isArray(v)) return v;
   if (v !== undefined) is.add(where, "must be a list");
   return [];
 }
 
-function rules(v: unknown, where: string, is: Issues): ResourceRule[] {
+function rules(v: unknown, where: string, is: Problems): ResourceRule[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
     is.add(where, "must be a list");
@@ -121,18 +106,18 @@ function rules(v: unknown, where: string, is: Issues): ResourceRule[] {
       is.add(`${w}.scope`, "must be *, Cluster or Namespaced");
     return [
       {
-        apiGroups: strList(r.apiGroups, `${w}.apiGroups`, is),
-        apiVersions: strList(r.apiVersions, `${w}.apiVersions`, is),
-        resources: strList(r.resources, `${w}.resources`, is),
-        operations: strList(r.operations, `${w}.operations`, is),
+        apiGroups: strings(r.apiGroups, `${w}.apiGroups`, is),
+        apiVersions: strings(r.apiVersions, `${w}.apiVersions`, is),
+        resources: strings(r.resources, `${w}.resources`, is),
+        operations: strings(r.operations, `${w}.operations`, is),
         scope: scope as ResourceRule["scope"],
-        resourceNames: strList(r.resourceNames, `${w}.resourceNames`, is),
+        resourceNames: strings(r.resourceNames, `${w}.resourceNames`, is),
       },
     ];
   });
 }
 
-function matchResources(v: unknown, where: string, is: Issues): MatchResources | undefined {
+function matchResources(v: unknown, where: string, is: Problems): MatchResources | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isRecord(v)) {
     is.add(where, "must be a mapping");
@@ -151,7 +136,7 @@ function matchResources(v: unknown, where: string, is: Issues): MatchResources |
   return m;
 }
 
-function parsePolicy(doc: Record<string, unknown>, where: string, is: Issues): Policy | undefined {
+function parsePolicy(doc: Record<string, unknown>, where: string, is: Problems): Policy | undefined {
   const name =
     isRecord(doc.metadata) && typeof doc.metadata.name === "string" ? doc.metadata.name : undefined;
   if (!name) is.add(where, "metadata.name is required");
@@ -243,7 +228,7 @@ function parsePolicy(doc: Record<string, unknown>, where: string, is: Issues): P
   return p;
 }
 
-function parseBinding(doc: Record<string, unknown>, where: string, is: Issues): Binding | undefined {
+function parseBinding(doc: Record<string, unknown>, where: string, is: Problems): Binding | undefined {
   const name =
     isRecord(doc.metadata) && typeof doc.metadata.name === "string" ? doc.metadata.name : undefined;
   if (!name) is.add(where, "metadata.name is required");
@@ -253,7 +238,7 @@ function parseBinding(doc: Record<string, unknown>, where: string, is: Issues): 
     return undefined;
   }
   const w = `${where} (${name})`;
-  const actions = strList(spec.validationActions, `${w}.spec.validationActions`, is);
+  const actions = strings(spec.validationActions, `${w}.spec.validationActions`, is);
   if (actions.length === 0) is.add(`${w}.spec.validationActions`, "must list Deny, Warn and/or Audit");
   for (const a of actions)
     if (!["Deny", "Warn", "Audit"].includes(a)) is.add(`${w}.spec.validationActions`, `unknown action ${a}`);
@@ -312,7 +297,7 @@ function docsOf(text: string, file: string): unknown[] {
 
 /** Parses policy and binding documents; other kinds are an error. Throws "policy-invalid" listing every problem. */
 export function parsePolicyDocs(docs: ReadonlyArray<{ doc: unknown; where: string }>): LoadedPolicies {
-  const is = new Issues();
+  const is = new Problems();
   const out: LoadedPolicies = { policies: [], bindings: [] };
   for (const { doc, where } of docs) {
     if (!isRecord(doc)) {
