@@ -6,7 +6,7 @@ import { packageKey } from "./collector.js";
 import { ImageError } from "./errors.js";
 import { detectOs } from "./os-release.js";
 import { osEcosystem, purlFor } from "./purl.js";
-import { parseImageRef } from "./ref.js";
+import { type ImageRef, parseImageRef } from "./ref.js";
 import type { RegistryOptions } from "./registry/client.js";
 import { openRegistryImage } from "./registry/source.js";
 import { openDockerArchive, openOciArchive } from "./sources/archive.js";
@@ -37,9 +37,12 @@ export interface Inventory {
   fs: VirtualFs;
 }
 
-/** Opens an image by REF from any supported transport (not rootfs:). */
-export async function openImage(ref: string, opts: InventoryOptions = {}): Promise<ImageSource> {
-  const parsed = parseImageRef(ref);
+/** Opens an image by REF from any supported transport (not rootfs:); `parsed` when the caller has it already. */
+export async function openImage(
+  ref: string,
+  opts: InventoryOptions = {},
+  parsed: ImageRef = parseImageRef(ref),
+): Promise<ImageSource> {
   const platform = parsePlatform(opts.platform);
   switch (parsed.transport) {
     case "oci":
@@ -160,8 +163,12 @@ export function imageMetadata(src: ImageSource): ImageMetadata {
 }
 
 /** Inventories an image: walks its layers as streams and catalogs the packages it holds. */
-export async function inventoryImage(ref: string, opts: InventoryOptions = {}): Promise<Inventory> {
-  const src = await openImage(ref, opts);
+export async function inventoryImage(
+  ref: string,
+  opts: InventoryOptions = {},
+  parsed: ImageRef = parseImageRef(ref),
+): Promise<Inventory> {
+  const src = await openImage(ref, opts, parsed);
   try {
     const col = new Collector(opts.catalogers ?? [...CATALOGERS.values()], opts.limits);
     await walkLayers(col, src.layers, opts.onProgress ? { onProgress: opts.onProgress } : {});

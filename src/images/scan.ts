@@ -13,7 +13,7 @@ export async function inventoryAny(ref: string, opts: InventoryOptions = {}): Pr
     inv.image.ref = ref;
     return inv;
   }
-  return inventoryImage(ref, opts);
+  return inventoryImage(ref, opts, parsed);
 }
 
 export interface ScanImageOptions extends InventoryOptions {
