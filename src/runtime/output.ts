@@ -2,7 +2,7 @@
  * Rule output formats (`... user=%ka.user.name cmd=%proc.cmdline ...`) compiled once into a list of
  * literal parts and field getters, and the Falco alert record (JSON line or text line).
  */
-import type { EvalCtx, Getter, SlotRegistry } from "./condition/compile.js";
+import { cachedGetter, type EvalCtx, type Getter, type SlotRegistry } from "./condition/compile.js";
 import { RuntimeError } from "./errors.js";
 import type { Extracted, FieldTable } from "./fields/types.js";
 
@@ -81,18 +81,7 @@ export function compileOutput<E>(fmt: string, table: FieldTable<E>, slots: SlotR
     const a = arg ?? found.arg;
     const display = arg !== undefined ? `${name}[${arg}]` : name;
     const extract = found.def.extract;
-    let get: Getter<E>;
-    if (!extract) get = () => undefined;
-    else {
-      const slot = slots.slot(display);
-      get = (c) => {
-        if (c.stamps[slot] === c.gen) return c.vals[slot];
-        const v = extract(c.evt, a);
-        c.stamps[slot] = c.gen;
-        c.vals[slot] = v;
-        return v;
-      };
-    }
+    const get: Getter<E> = extract ? cachedGetter(found.def, extract, a, slots, display) : () => undefined;
     if (lit) parts.push(lit);
     lit = "";
     parts.push({ name: display, get });

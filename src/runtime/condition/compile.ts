@@ -74,6 +74,28 @@ interface TypedGetter<E> {
   name: string;
 }
 
+/**
+ * Reads a field at most once per event: the value is kept in the context slot named `display`, shared by
+ * conditions and outputs. Uses the field's `bind` (prepared for `arg` once) when it has one.
+ */
+export function cachedGetter<E>(
+  def: FieldDef<E>,
+  extract: NonNullable<FieldDef<E>["extract"]>,
+  arg: string | undefined,
+  slots: SlotRegistry,
+  display: string,
+): Getter<E> {
+  const slot = slots.slot(display);
+  const bound = def.bind ? def.bind(arg) : (evt: E) => extract(evt, arg);
+  return (c) => {
+    if (c.stamps[slot] === c.gen) return c.vals[slot];
+    const v = bound(c.evt);
+    c.stamps[slot] = c.gen;
+    c.vals[slot] = v;
+    return v;
+  };
+}
+
 function compileField<E>(fe: FieldExpr, env: CompileEnv<E>): TypedGetter<E> {
   if (fe.kind === "transform") {
     const inner = compileField(fe.child, env);
@@ -93,16 +115,12 @@ function compileField<E>(fe: FieldExpr, env: CompileEnv<E>): TypedGetter<E> {
     env.unavailable.set(display, def.unavailable ?? "no kubeward event source provides this field");
     return { get: () => undefined, type: def.type, list: !!def.list, name: display };
   }
-  const slot = env.slots.slot(display);
-  const bound = def.bind ? def.bind(arg) : (evt: E) => extract(evt, arg);
-  const get: Getter<E> = (c) => {
-    if (c.stamps[slot] === c.gen) return c.vals[slot];
-    const v = bound(c.evt);
-    c.stamps[slot] = c.gen;
-    c.vals[slot] = v;
-    return v;
+  return {
+    get: cachedGetter(def, extract, arg, env.slots, display),
+    type: def.type,
+    list: !!def.list,
+    name: display,
   };
-  return { get, type: def.type, list: !!def.list, name: display };
 }
 
 function checkArg(
