@@ -26,7 +26,7 @@ function supplyChain(
   return async (config: AdmissionConfig) => {
     const opts: Omit<EngineOptions, "vap"> = {};
     if (config.signatures.length > 0) {
-      const { createCosignVerifier } = await import("../signing/verifier.js");
+      const { createCosignVerifier } = await import("../signing/index.js");
       opts.signatureVerifier = createCosignVerifier(trustedRoot ? { trustedRoot } : {});
     }
     if (config.mutation.enabled) {
@@ -39,7 +39,7 @@ function supplyChain(
     }
     if (config.vulnerabilities.length > 0) {
       const { createImageVulnerabilityScanner } = await import("./vuln-scanner.js");
-      const { defaultDbPath } = await import("../vulns/scan.js");
+      const { defaultDbPath } = await import("../vulns/index.js");
       opts.vulnerabilityScanner = createImageVulnerabilityScanner({ dbPath: vulnDb ?? defaultDbPath() });
     }
     return opts;

@@ -23,8 +23,8 @@ export function createImageVulnerabilityScanner(opts: VulnScannerOptions): Image
   const inflight = new Map<string, Promise<Result>>();
 
   const run = async (image: string): Promise<Result> => {
-    const { inventoryAny } = await import("../images/scan.js");
-    const { addVulnerabilityFindings } = await import("../vulns/scan.js");
+    const { inventoryAny } = await import("../images/index.js");
+    const { addVulnerabilityFindings } = await import("../vulns/index.js");
     const inv = await inventoryAny(image, opts.platform ? { platform: opts.platform } : {});
     const into: { findings: Finding[]; errors: ScanError[] } = { findings: [], errors: [] };
     addVulnerabilityFindings(into, inv.packages, inv.os, {
