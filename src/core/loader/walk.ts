@@ -45,23 +45,18 @@ export async function expandTargets(targets: readonly string[]): Promise<WalkRes
       continue;
     }
     const rootReal = await fs.realpath(target);
-    await walkDir(target, target, rootReal, new Set([rootReal]), out);
+    await walkDir(target, rootReal, new Set([rootReal]), out);
   }
   return out;
 }
 
-async function walkDir(
-  path: string,
-  display: string,
-  rootReal: string,
-  visited: Set<string>,
-  out: WalkResult,
-): Promise<void> {
+/** Walks a directory; `path` is also the name reported (it joins the target as the user wrote it). */
+async function walkDir(path: string, rootReal: string, visited: Set<string>, out: WalkResult): Promise<void> {
   let entries: Dirent[];
   try {
     entries = await fs.readdir(path, { withFileTypes: true });
   } catch (err) {
-    out.errors.push({ file: display, code: "unreadable", message: `${display}: ${describe(err)}` });
+    out.errors.push({ file: path, code: "unreadable", message: `${path}: ${describe(err)}` });
     return;
   }
   const names = new Set(entries.map((e) => e.name));
@@ -71,14 +66,13 @@ async function walkDir(
       ? "helm"
       : undefined;
   if (unitType) {
-    out.units.push({ type: unitType, path, display });
+    out.units.push({ type: unitType, path, display: path });
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (SKIPPED_DIRS.has(entry.name) || SKIPPED_FILES.has(entry.name)) continue;
     const childPath = join(path, entry.name);
-    const childDisplay = join(display, entry.name);
     let isDir = entry.isDirectory();
     let isFile = entry.isFile();
     if (entry.isSymbolicLink()) {
@@ -90,15 +84,15 @@ async function walkDir(
         isFile = st.isFile();
       } catch (err) {
         out.errors.push({
-          file: childDisplay,
+          file: childPath,
           code: "unreadable",
-          message: `${childDisplay}: broken symbolic link (${describe(err)})`,
+          message: `${childPath}: broken symbolic link (${describe(err)})`,
         });
         continue;
       }
       if (!isInside(real, rootReal)) {
         out.skipped.push({
-          file: childDisplay,
+          file: childPath,
           code: "symlink-outside",
           reason: `symbolic link to ${real}, outside the scanned directory: not followed (name it as a target to scan it)`,
         });
@@ -109,9 +103,9 @@ async function walkDir(
         visited.add(real);
       }
     }
-    if (isDir) await walkDir(childPath, childDisplay, rootReal, visited, out);
+    if (isDir) await walkDir(childPath, rootReal, visited, out);
     else if (isFile && MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
-      out.units.push({ type: "file", path: childPath, display: childDisplay });
+      out.units.push({ type: "file", path: childPath, display: childPath });
     }
   }
 }
