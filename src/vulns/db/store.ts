@@ -174,6 +174,7 @@ export class VulnDb {
 
   info(): DbInfo {
     const one = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
+    const lastUpdate = this.getMeta("last_update");
     return {
       path: this.path,
       schemaVersion: this.db.pragma("user_version", { simple: true }) as number,
@@ -198,7 +199,7 @@ export class VulnDb {
         records: Number(s.records),
         skipped: Number(s.skipped),
       })),
-      ...(this.getMeta("last_update") ? { lastUpdate: this.getMeta("last_update") } : {}),
+      ...(lastUpdate ? { lastUpdate } : {}),
     };
   }
 }
