@@ -1,6 +1,6 @@
 // The benchmark engine: evaluates one benchmark's checks against what detect.ts learned.
 // Pure apart from the injected HostReader (file modes, owners and the few files a check reads).
-import type { Severity, Status } from "../core/model.js";
+import type { Status } from "../core/model.js";
 import type { Audit, Benchmark, CheckDef, SectionDef, Target } from "./benchmark.js";
 import { MANAGED } from "./distributions.js";
 import { fileAudit } from "./files.js";
@@ -137,8 +137,4 @@ function fillRemediation(check: CheckDef, facts: NodeFacts, path: string | undef
     .replaceAll("{path}", path ?? "<file>")
     .replaceAll("{editAt}", editAt ?? path ?? "<the component's configuration>")
     .replaceAll("{distribution}", facts.distribution);
-}
-
-export function severityOf(check: CheckDef): Severity {
-  return check.severity;
 }
