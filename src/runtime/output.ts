@@ -4,7 +4,7 @@
  */
 import { cachedGetter, type EvalCtx, type Getter, type SlotRegistry } from "./condition/compile.js";
 import { RuntimeError } from "./errors.js";
-import type { Extracted, FieldTable } from "./fields/types.js";
+import type { FieldTable } from "./fields/types.js";
 
 export const PRIORITIES = [
   "Emergency",
@@ -37,12 +37,6 @@ export interface OutputFormat<E> {
 }
 
 const TOKEN = /%(\(?)([a-zA-Z]+[a-zA-Z0-9_]*(?:\.[a-zA-Z]+[a-zA-Z0-9_]*)+)(?:\[([^\]]*)\])?(\)?)/y;
-
-export function formatValue(v: Extracted): string {
-  if (v === undefined) return "<NA>";
-  if (Array.isArray(v)) return `(${v.join(",")})`;
-  return String(v);
-}
 
 /** Compile an output format; unknown fields throw RuntimeError code `output-format`. */
 export function compileOutput<E>(fmt: string, table: FieldTable<E>, slots: SlotRegistry): OutputFormat<E> {
@@ -129,11 +123,6 @@ export function isoNs(tsNs: number): string {
   const sec = Math.floor(us / 1e6);
   const frac = String(us - sec * 1e6).padStart(6, "0");
   return `${new Date(sec * 1000).toISOString().slice(0, 19)}.${frac}000Z`;
-}
-
-/** The `HH:MM:SS.nnnnnnnnn` prefix Falco puts before each output line. */
-export function clockNs(tsNs: number): string {
-  return isoNs(tsNs).slice(11, 29);
 }
 
 export function alertToJson(a: Alert): string {

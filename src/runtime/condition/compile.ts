@@ -533,5 +533,3 @@ function compileBinary<E>(
     throw new RuntimeError("bad-operator", `operator '${op}' does not take a list`, pos);
   return anyOf(left.get, scalarTest(op, left.type, right.value, pos, left.name));
 }
-
-export const _internal = { globToRegExp, cidrMatcher };
