@@ -11,6 +11,8 @@ export interface ResolvedImage {
   digest: string;
   /** The repository as cosign names it in payloads and statements (go-containerregistry's Repository.Name()). */
   repositoryName: string;
+  /** The manifest, when resolving fetched it (a tag, or a digest with `mustExist`). */
+  manifest?: { buf: Buffer; mediaType: string };
 }
 
 /** cosign writes Docker Hub repositories as index.docker.io/…; other registries as given. */
@@ -56,12 +58,15 @@ export async function resolveImage(
   const ref = parseRegistryImage(image);
   const repo = new Repo(ref, registry);
   let digest = ref.digest;
-  if (digest && opts.mustExist && !(await repo.manifest(digest)))
-    throw new ImageError("not-found", `manifest ${digest} not found`, image);
-  if (!digest) {
-    const m = await repo.manifest(ref.tag ?? "latest");
-    if (!m) throw new ImageError("not-found", `tag ${ref.tag ?? "latest"} not found`, image);
-    digest = sha256Digest(m.buf);
+  let manifest: ResolvedImage["manifest"];
+  if (digest && opts.mustExist) {
+    manifest = await repo.manifest(digest);
+    if (!manifest) throw new ImageError("not-found", `manifest ${digest} not found`, image);
   }
-  return { repo, ref, digest, repositoryName: cosignRepositoryName(ref) };
+  if (!digest) {
+    manifest = await repo.manifest(ref.tag ?? "latest");
+    if (!manifest) throw new ImageError("not-found", `tag ${ref.tag ?? "latest"} not found`, image);
+    digest = sha256Digest(manifest.buf);
+  }
+  return { repo, ref, digest, repositoryName: cosignRepositoryName(ref), ...(manifest ? { manifest } : {}) };
 }

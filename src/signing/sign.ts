@@ -57,7 +57,8 @@ export async function signImageBundle(
   opts: { key: KeyObject; registry?: RegistryOptions; now?: Date },
 ): Promise<BundleSignResult> {
   const img = await resolveImage(image, opts.registry);
-  const m = await img.repo.manifest(img.digest);
+  // A tag's manifest was fetched when it was resolved.
+  const m = img.manifest ?? (await img.repo.manifest(img.digest));
   if (!m) throw new SigningError("registry-error", `manifest ${img.digest} not found`, image);
   const bundle = keyBundle(opts.key, img.digest);
   const d = await pushBundle(
