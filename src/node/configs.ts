@@ -21,7 +21,7 @@ function loadYamlConfig(reader: HostReader, path: string, errors: ScanError[]): 
   try {
     const data = parseYaml(text);
     if (data === null || data === undefined) return { path, data: {} };
-    if (typeof data !== "object" || Array.isArray(data)) {
+    if (!isRecord(data)) {
       errors.push({
         file: path,
         code: "config-shape",
@@ -29,7 +29,7 @@ function loadYamlConfig(reader: HostReader, path: string, errors: ScanError[]): 
       });
       return undefined;
     }
-    return { path, data: data as Record<string, unknown> };
+    return { path, data };
   } catch (e) {
     errors.push(yamlSyntaxError(path, e));
     return undefined;
