@@ -25,7 +25,8 @@ export function createImageVulnerabilityScanner(opts: VulnScannerOptions): Image
   const run = async (image: string): Promise<Result> => {
     const { inventoryAny } = await import("../images/index.js");
     const { addVulnerabilityFindings } = await import("../vulns/index.js");
-    const inv = await inventoryAny(image, opts.platform ? { platform: opts.platform } : {});
+    // Only registry images: a pod's image string must never name a path on the webhook's host.
+    const inv = await inventoryAny(`docker://${image}`, opts.platform ? { platform: opts.platform } : {});
     const into: { findings: Finding[]; errors: ScanError[] } = { findings: [], errors: [] };
     addVulnerabilityFindings(into, inv.packages, inv.os, {
       dbPath: opts.dbPath,
