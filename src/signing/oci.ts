@@ -26,11 +26,6 @@ export interface StoredLayer {
   annotations: Record<string, string>;
 }
 
-export interface LayerRef {
-  index: number;
-  descriptor: Descriptor;
-}
-
 /** Reads the layer descriptors of a signature/attestation manifest, rejecting malformed ones with a reason. */
 export function parseCosignManifest(buf: Buffer, what: string): Descriptor[] {
   let doc: { layers?: unknown };
