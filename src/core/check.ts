@@ -43,6 +43,11 @@ export interface CheckOptions {
 export interface ObjectCheck extends CheckMeta {
   /** Kinds this check looks at; "*" for all. */
   kinds: readonly string[];
+  /**
+   * False when the scan's options leave this check out of the policy (a restricted Pod Security
+   * check in a baseline scan, a check newer than the chosen version): it then neither runs nor passes.
+   */
+  appliesTo?(options: CheckOptions): boolean;
   run(obj: K8sObject, ctx: ScanContext): Violation[];
 }
 

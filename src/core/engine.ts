@@ -24,7 +24,7 @@ export function runChecks(checks: readonly Check[], ctx: ScanContext, opts: RunO
   for (const check of checks) {
     if (isSetCheck(check)) {
       for (const v of check.runAll(ctx)) findings.push(toFinding(check, v.object, v));
-    } else {
+    } else if (!check.appliesTo || check.appliesTo(ctx.options)) {
       objectChecks.push(check);
     }
   }

@@ -190,6 +190,29 @@ describe("inputs", () => {
   });
 });
 
+describe("--include-passed", () => {
+  it("passes only the Pod Security checks in force at the chosen level and version", () => {
+    const pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: ok, namespace: apps}\nspec:\n  containers: [{name: c, image: i}]\n";
+    const checks = (args: string[]) =>
+      (json(["-", "--include-passed", ...args], pod).report.findings as Finding[])
+        .filter((f) => f.status === "pass" && f.frameworks?.pss)
+        .map((f) => f.frameworks!.pss!.check)
+        .sort();
+    const baseline = checks(["--pss-level", "baseline"]);
+    expect(baseline).toContain("privileged");
+    expect(baseline).not.toContain("allowPrivilegeEscalation"); // restricted: not part of a baseline scan
+    expect(baseline).toContain("hostProbesAndHostLifecycle");
+    expect(checks(["--pss-level", "baseline", "--pss-version", "v1.33"])).not.toContain(
+      "hostProbesAndHostLifecycle",
+    );
+    // Restricted replaces hostPathVolumes with restrictedVolumes.
+    const restricted = checks([]);
+    expect(restricted).toContain("restrictedVolumes");
+    expect(restricted).not.toContain("hostPathVolumes");
+  });
+});
+
 describe("exceptions through the CLI", () => {
   it("suppresses by annotation and by ignore file, and reports expired entries", () => {
     const dir = join(tmp, "ignored");

@@ -5,7 +5,7 @@ import type { FieldPath } from "../../core/model.js";
 import type { K8sObject } from "../../core/object.js";
 import { POD_KINDS, podOf } from "../../core/podspec.js";
 import { evaluatePss } from "./evaluate.js";
-import { PSS_CHECK_DEFS } from "./registry.js";
+import { checksAt, PSS_CHECK_DEFS } from "./registry.js";
 import type { PssCheckDef, PssLevel, PssResult } from "./types.js";
 import { parsePssLevel, parsePssVersion } from "./version.js";
 
@@ -66,6 +66,10 @@ function toObjectCheck(def: PssCheckDef): ObjectCheck {
     references: REFERENCES,
     frameworks,
     kinds: POD_KINDS,
+    appliesTo: (options) =>
+      checksAt(parsePssLevel(options.pssLevel), parsePssVersion(options.pssVersion).minor).some(
+        (c) => c.def.id === def.id,
+      ),
     run(obj: K8sObject, ctx: ScanContext): Violation[] {
       if (def.level === "restricted" && ctx.options.pssLevel === "baseline") return [];
       const e = evaluationOf(obj, ctx);
