@@ -16,7 +16,7 @@ export {
   inventoryRootfs,
   openImage,
 } from "./inventory.js";
-export { parseOsRelease } from "./os-release.js";
+export { detectOs, parseOsRelease } from "./os-release.js";
 export { osEcosystem, purlFor } from "./purl.js";
 export { parseImageRef } from "./ref.js";
 export type { RegistryOptions } from "./registry/client.js";

@@ -27,7 +27,7 @@ export function parseOsRelease(text: string): Record<string, string> {
 }
 
 /** Identifies the distribution: /etc/os-release, then /usr/lib/os-release, then release files. */
-export function detectOs(fs: VirtualFs): OsInfo | undefined {
+export function detectOs(fs: Pick<VirtualFs, "read">): OsInfo | undefined {
   for (const p of ["etc/os-release", "usr/lib/os-release"]) {
     const data = fs.read(p);
     if (!data) continue;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Cataloger, OsInfo } from "../core/cataloger.js";
 import type { Finding, Package, Report, ScanError } from "../core/model.js";
 import { buildReport } from "../core/report.js";
-import { CATALOGERS as IMAGE_CATALOGERS, osEcosystem, parseOsRelease, purlFor } from "../images/index.js";
+import { detectOs, CATALOGERS as IMAGE_CATALOGERS, osEcosystem, purlFor } from "../images/index.js";
 import { DbError, VulnDb } from "./db/store.js";
 import { walkTree } from "./fswalk.js";
 import { FS_CATALOGERS } from "./lockfiles/index.js";
@@ -68,21 +68,17 @@ export function dbAgeDays(db: VulnDb, now: Date): number | undefined {
   return last ? (now.getTime() - Date.parse(last)) / 86_400_000 : undefined;
 }
 
-/** Reads DIR/etc/os-release when DIR is a root filesystem. */
+/** The distribution of DIR when it is a root filesystem, found as for images (os-release and fallbacks). */
 export function osOfTree(dir: string): OsInfo | undefined {
-  for (const p of ["etc/os-release", "usr/lib/os-release"]) {
-    const f = join(dir, p);
-    if (!existsSync(f)) continue;
-    const kv = parseOsRelease(readFileSync(f, "utf8"));
-    if (!kv.ID) continue;
-    return {
-      family: kv.ID,
-      version: kv.VERSION_ID ?? "",
-      ...(kv.PRETTY_NAME ? { name: kv.PRETTY_NAME } : {}),
-      ...(kv.VERSION_CODENAME ? { codename: kv.VERSION_CODENAME } : {}),
-    };
-  }
-  return undefined;
+  return detectOs({
+    read: (path) => {
+      try {
+        return readFileSync(join(dir, path));
+      } catch {
+        return undefined;
+      }
+    },
+  });
 }
 
 /**
