@@ -26,6 +26,11 @@ const TAG_RE = /^[\w][\w.-]{0,127}$/;
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 
 /** Parses a Docker reference the way the distribution/reference package normalises it. */
+const HOST_COMPONENT = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+const HOST_RE = new RegExp(
+  `^(?:\\[[0-9A-Fa-f:.]+\\]|${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*)(?::[0-9]+)?$`,
+);
+
 export function parseDockerRef(input: string): DockerRef {
   let rest = input;
   let digest: string | undefined;
@@ -52,6 +57,11 @@ export function parseDockerRef(input: string): DockerRef {
       registry = first;
       repository = rest.slice(slash + 1);
     }
+  }
+  // The distribution grammar: dotted host name components or a bracketed IPv6 address, then an optional
+  // numeric port. This also refuses transport prefixes ("rootfs:/etc", "oci:/x") posing as hosts.
+  if (registry !== DOCKER_HUB && !HOST_RE.test(registry)) {
+    throw new ImageError("bad-reference", `invalid registry host "${registry}"`, input);
   }
   if (registry === "index.docker.io" || registry === "registry-1.docker.io") registry = DOCKER_HUB;
   if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;

@@ -40,6 +40,27 @@ describe("Docker references (distribution/reference normalisation)", () => {
       expect(code, bad).toBe("bad-reference");
     }
   });
+
+  it("refuses transport prefixes and malformed hosts posing as a registry", () => {
+    // A pod's image "rootfs:/etc" must never read as registry "rootfs:" (an admission gate scans registry images only).
+    for (const bad of [
+      "rootfs:/etc",
+      "oci:/var/lib/x",
+      "docker-archive:/tmp/a.tar",
+      "reg_istry.io/app",
+      "host:port/app",
+    ]) {
+      let code: string | undefined;
+      try {
+        parseDockerRef(bad);
+      } catch (e) {
+        code = (e as ImageError).code;
+      }
+      expect(code, bad).toBe("bad-reference");
+    }
+    expect(parseDockerRef("[::1]:5000/app:1").registry).toBe("[::1]:5000");
+    expect(parseDockerRef("localhost:5000/app").registry).toBe("localhost:5000");
+  });
 });
 
 describe("transport prefixes and bare paths", () => {
