@@ -10,7 +10,7 @@ import { startMetricsServer } from "./metrics.js";
 import type { Priority } from "./output.js";
 import { type AlertSink, type Counters, Pipeline } from "./pipeline.js";
 import { type ResponseConfig, ResponseRunner } from "./responses.js";
-import { formatLoadMessage, loadRules, type RuleSet } from "./rules/loader.js";
+import { formatLoadMessage, type LoadMessage, loadRules, type RuleSet } from "./rules/loader.js";
 import { defaultTables, makeSource } from "./sources/index.js";
 import type { EventSource } from "./sources/types.js";
 import type { WebhookOptions } from "./sources/webhook.js";
@@ -55,10 +55,11 @@ export function loadRuleFiles(paths: string[]): RuleSet {
     files.filter((f) => !("error" in f)),
     { tables: defaultTables() },
   );
-  for (const f of files) {
-    if ("error" in f)
-      rs.errors.unshift({ code: "source-io", message: `cannot read rules file: ${f.error}`, file: f.path });
-  }
+  // Unreadable files come first, in the order they were named.
+  const unreadable = files.flatMap((f): LoadMessage[] =>
+    "error" in f ? [{ code: "source-io", message: `cannot read rules file: ${f.error}`, file: f.path }] : [],
+  );
+  rs.errors.unshift(...unreadable);
   rs.ok = rs.errors.length === 0;
   return rs;
 }
