@@ -64,6 +64,25 @@ export interface PackageRef {
   sourceVersion?: string;
 }
 
+/**
+ * OSV ecosystems of operating-system package managers (dpkg, apk, rpm). Their advisories are keyed
+ * by distribution release and source package; everything else is a language ecosystem.
+ */
+export const OS_ECOSYSTEMS: ReadonlySet<string> = new Set([
+  "Debian",
+  "Ubuntu",
+  "Alpine",
+  "Wolfi",
+  "Chainguard",
+  "Red Hat",
+  "Rocky Linux",
+  "AlmaLinux",
+  "Fedora",
+  "Amazon Linux",
+  "openSUSE",
+  "SUSE",
+]);
+
 export interface Package extends PackageRef {
   licenses?: string[];
   path?: string;

@@ -1,5 +1,5 @@
 import type { OsInfo } from "../core/cataloger.js";
-import type { Package, ScanError } from "../core/model.js";
+import { OS_ECOSYSTEMS, type Package, type ScanError } from "../core/model.js";
 import { CATALOGERS } from "./catalogers/index.js";
 import type { ImageCataloger } from "./catalogers/types.js";
 import { packageKey } from "./collector.js";
@@ -72,16 +72,6 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const OS_ECOSYSTEMS = new Set([
-  "Debian",
-  "Ubuntu",
-  "Alpine",
-  "Red Hat",
-  "Fedora",
-  "Rocky Linux",
-  "AlmaLinux",
-  "Amazon Linux",
-]);
 const LOCKFILES = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$/;
 
 /** Turns the walk's raw results into the final package list: OS ecosystem, purls, no double counting. */

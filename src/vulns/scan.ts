@@ -2,14 +2,13 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Cataloger, OsInfo } from "../core/cataloger.js";
-import type { Finding, Package, Report, ScanError } from "../core/model.js";
+import { type Finding, OS_ECOSYSTEMS, type Package, type Report, type ScanError } from "../core/model.js";
 import { buildReport } from "../core/report.js";
 import { detectOs, CATALOGERS as IMAGE_CATALOGERS, osEcosystem, purlFor } from "../images/index.js";
 import { DbError, VulnDb } from "./db/store.js";
 import { walkTree } from "./fswalk.js";
 import { FS_CATALOGERS } from "./lockfiles/index.js";
 import { matchPackages } from "./match/matcher.js";
-import { OS_ECOSYSTEMS } from "./match/os.js";
 import { readSbom } from "./sbom/index.js";
 import { applyVex, parseOpenVex } from "./vex/openvex.js";
 

@@ -1,11 +1,11 @@
 import type { OsInfo } from "../../core/cataloger.js";
 import type { Finding, Package, PackageRef, ScanError, Severity } from "../../core/model.js";
-import { severityRank } from "../../core/model.js";
+import { OS_ECOSYSTEMS, severityRank } from "../../core/model.js";
 import type { AffectedRow, VulnDb } from "../db/store.js";
 import { isAffected, VersionCache } from "../osv/range.js";
 import { goToolchainToSemver } from "../versions/golang/index.js";
 import { SCHEMES, schemeForEcosystem } from "../versions/index.js";
-import { OS_ECOSYSTEMS, packageEcosystem, releaseMatches } from "./os.js";
+import { packageEcosystem, releaseMatches } from "./os.js";
 import { bestCvss, ratingToSeverity, type ScoredCvss, scoreToSeverity } from "./severity.js";
 
 /** Distributions with a single rolling release: their advisories carry no release. */

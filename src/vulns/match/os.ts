@@ -1,22 +1,6 @@
 import type { OsInfo } from "../../core/cataloger.js";
-import type { Package } from "../../core/model.js";
+import { OS_ECOSYSTEMS, type Package } from "../../core/model.js";
 import { ecosystemBase } from "../versions/index.js";
-
-/** OS package ecosystems: matched by distribution release and by source package. */
-export const OS_ECOSYSTEMS = new Set([
-  "Debian",
-  "Ubuntu",
-  "Alpine",
-  "Wolfi",
-  "Chainguard",
-  "Red Hat",
-  "Rocky Linux",
-  "AlmaLinux",
-  "Fedora",
-  "Amazon Linux",
-  "openSUSE",
-  "SUSE",
-]);
 
 /** The OSV release a distribution's advisories are filed under: Debian "12", Alpine "v3.20", Ubuntu "22.04". */
 export function osRelease(base: string, os: OsInfo | undefined): string | undefined {
