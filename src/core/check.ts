@@ -48,6 +48,8 @@ export interface ObjectCheck extends CheckMeta {
    * check in a baseline scan, a check newer than the chosen version): it then neither runs nor passes.
    */
   appliesTo?(options: CheckOptions): boolean;
+  /** Framework mappings that depend on the scan's options (the resolved PSS version), for pass findings. */
+  frameworksAt?(options: CheckOptions): Frameworks;
   run(obj: K8sObject, ctx: ScanContext): Violation[];
 }
 

@@ -34,7 +34,7 @@ export function runChecks(checks: readonly Check[], ctx: ScanContext, opts: RunO
     for (const check of byKind.get(obj.kind) ?? forAllKinds) {
       const violations = check.run(obj, ctx);
       if (violations.length === 0) {
-        if (opts.includePassed) findings.push(passFinding(check, obj));
+        if (opts.includePassed) findings.push(passFinding(check, obj, ctx));
         continue;
       }
       for (const v of violations) findings.push(toFinding(check, v.object ?? obj, v));
@@ -80,10 +80,12 @@ export function toFinding(check: CheckMeta, obj: K8sObject | undefined, v: Viola
   return finding;
 }
 
-function passFinding(check: CheckMeta, obj: K8sObject): Finding {
-  return toFinding(check, obj, {
+function passFinding(check: ObjectCheck, obj: K8sObject, ctx: ScanContext): Finding {
+  const v: Violation = {
     message: `${check.title}: no problem found`,
     status: "pass",
     severity: check.severity,
-  });
+  };
+  if (check.frameworksAt) v.frameworks = check.frameworksAt(ctx.options);
+  return toFinding(check, obj, v);
 }

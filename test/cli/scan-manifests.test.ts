@@ -210,6 +210,12 @@ describe("--include-passed", () => {
     const restricted = checks([]);
     expect(restricted).toContain("restrictedVolumes");
     expect(restricted).not.toContain("hostPathVolumes");
+    // Pass findings name the resolved version like failing ones.
+    const passed = (
+      json(["-", "--include-passed", "--pss-version", "v1.30"], pod).report.findings as Finding[]
+    ).filter((f) => f.status === "pass" && f.frameworks?.pss);
+    expect(passed.length).toBeGreaterThan(0);
+    for (const f of passed) expect(f.frameworks?.pss?.version).toBe("v1.30");
   });
 });
 

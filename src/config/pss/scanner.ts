@@ -70,6 +70,9 @@ function toObjectCheck(def: PssCheckDef): ObjectCheck {
       checksAt(parsePssLevel(options.pssLevel), parsePssVersion(options.pssVersion).minor).some(
         (c) => c.def.id === def.id,
       ),
+    frameworksAt: (options) => ({
+      pss: { level: def.level, version: parsePssVersion(options.pssVersion).resolved, check: def.id },
+    }),
     run(obj: K8sObject, ctx: ScanContext): Violation[] {
       if (def.level === "restricted" && ctx.options.pssLevel === "baseline") return [];
       const e = evaluationOf(obj, ctx);
