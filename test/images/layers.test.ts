@@ -10,6 +10,7 @@ import {
   DEBIAN_OS_RELEASE,
   dpkgStatus,
   type Entry,
+  tarOf,
   writeDockerArchive,
   writeOciArchive,
   writeOciLayout,
@@ -200,6 +201,27 @@ describe("sources", () => {
     const o = await inventoryImage(`${dir}/o.tar`);
     expect(o.image.transport).toBe("oci-archive");
     expect(o.image.digest).toBe(img.manifestDigest);
+  });
+
+  it("follows chains of symlinked layer members across folders in a docker-archive", async () => {
+    const dir = tmp();
+    const img = await buildImage({ layers: [base] });
+    const cfgName = `${img.configDigest.slice(7)}.json`;
+    // manifest.json names a/layer.tar -> ../b/c/link.tar -> real.tar, which is b/c/real.tar: each hop is
+    // relative to the folder of the link it follows, not to the first one.
+    const tar = await tarOf([
+      { name: cfgName, data: img.config },
+      { name: "b/c/real.tar", data: img.layers[0]!.tar },
+      { name: "b/c/link.tar", type: "symlink", linkname: "real.tar" },
+      { name: "a/layer.tar", type: "symlink", linkname: "../b/c/link.tar" },
+      {
+        name: "manifest.json",
+        data: JSON.stringify([{ Config: cfgName, RepoTags: ["x:1"], Layers: ["a/layer.tar"] }]),
+      },
+    ]);
+    writeFileSync(join(dir, "chain.tar"), tar);
+    const inv = await inventoryImage(`docker-archive:${join(dir, "chain.tar")}`);
+    expect(inv.packages.map((p) => p.name)).toEqual(["libc6"]);
   });
 
   it("picks the platform from an index (default linux/amd64) and reports others as missing", async () => {

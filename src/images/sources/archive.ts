@@ -17,13 +17,15 @@ export function detectArchiveKind(file: string): "oci-archive" | "docker-archive
 }
 
 function resolveMember(members: Map<string, TarMember>, name: string, file: string): TarMember {
-  let m = members.get(name.replace(/^(\.\/)+/, ""));
-  // docker save may store layers as symlinks to other members.
+  let current = name.replace(/^(\.\/)+/, "");
+  let m = members.get(current);
+  // docker save may store layers as symlinks to other members; a symbolic link's target is relative
+  // to the folder of the link being followed (each hop of a chain), a hard link's to the archive root.
   for (let i = 0; m && (m.type === "2" || m.type === "1") && i < 8; i++) {
     const target = m.linkname!;
-    const dir = name.includes("/") ? name.slice(0, name.lastIndexOf("/") + 1) : "";
-    const resolved = m.type === "1" ? target : clampPath(`${dir}${target}`);
-    m = members.get(resolved);
+    const dir = current.includes("/") ? current.slice(0, current.lastIndexOf("/") + 1) : "";
+    current = m.type === "1" ? target : clampPath(`${dir}${target}`);
+    m = members.get(current);
   }
   if (!m) throw new ImageError("not-found", `archive has no member "${name}"`, file);
   return m;
