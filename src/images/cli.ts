@@ -4,6 +4,7 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
 import { addOutputOptions, emitReport } from "../cli/output.js";
+import { attestScanOutput } from "../signing/index.js";
 import {
   addVulnerabilityFindings,
   addVulnOptions,
@@ -14,6 +15,7 @@ import {
 import { IMAGE_CHECKS } from "./checks/index.js";
 import { ImageError } from "./errors.js";
 import type { InventoryOptions } from "./inventory.js";
+import { parseImageRef } from "./ref.js";
 import { toCycloneDx } from "./sbom/cyclonedx.js";
 import { toSpdxJson } from "./sbom/spdx.js";
 import { inventoryAny, scanImage } from "./scan.js";
@@ -21,12 +23,56 @@ import type { WalkProgress } from "./walker.js";
 
 interface ImageCliOptions {
   skipVulns?: boolean;
+  attest?: boolean;
+  key?: string;
   platform?: string;
   username?: string;
   password?: string;
   passwordStdin?: boolean;
   insecure?: boolean;
   progress?: boolean;
+}
+
+function addAttestOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--attest",
+      "also sign the output as an in-toto attestation of the image and push it (cosign's .att)",
+    )
+    .option(
+      "--key <file>",
+      "private key for --attest (cosign format; password from COSIGN_PASSWORD or a prompt)",
+    );
+}
+
+/** The registry reference an attestation is pushed to; local sources have nowhere to push it. */
+function attestTarget(ref: string, o: ImageCliOptions): string | undefined {
+  if (!o.attest) return undefined;
+  if (!o.key) throw new UsageError("--attest needs --key FILE", "attest-key-missing");
+  const parsed = parseImageRef(ref);
+  if (parsed.transport !== "docker") {
+    throw new UsageError(
+      `--attest needs a registry image, not ${parsed.transport}: ${ref}`,
+      "attest-not-registry",
+    );
+  }
+  return ref.replace(/^docker:\/\//, "");
+}
+
+async function attestOutput(
+  image: string,
+  o: ImageCliOptions,
+  base: InventoryOptions,
+  type: "cyclonedx" | "spdxjson" | "vuln",
+  content: string,
+): Promise<void> {
+  const r = await attestScanOutput(image, {
+    keyFile: o.key!,
+    type,
+    content,
+    ...(base.registry ? { registry: base.registry } : {}),
+  });
+  process.stderr.write(`kubeward: attestation (${r.predicateType}) pushed for ${image}@${r.digest}\n`);
 }
 
 function addImageOptions(cmd: Command): Command {
@@ -102,8 +148,9 @@ export function registerImageCommands({ program, scan }: CommandRoots): void {
     "--skip-vulns",
     "inventory and build checks only: no vulnerability matching (needs no database)",
   );
-  addOutputOptions(addVulnOptions(addImageOptions(scanCmd))).action(
+  addOutputOptions(addVulnOptions(addAttestOptions(addImageOptions(scanCmd)))).action(
     async (ref: string, o: ImageCliOptions & VulnCliOptions) => {
+      const attestTo = attestTarget(ref, o);
       const vuln = o.skipVulns ? undefined : vulnOpts(o);
       // Fail before pulling anything when there is no database (exit 2 with a hint).
       if (vuln) checkDbFreshness(vuln.dbPath, vuln.now());
@@ -119,6 +166,8 @@ export function registerImageCommands({ program, scan }: CommandRoots): void {
         });
         bar.stop();
         process.exitCode = emitReport(report, o, IMAGE_CHECKS);
+        // The attestation carries the whole report (cosign's vuln predicate), whatever --format showed.
+        if (attestTo) await attestOutput(attestTo, o, base, "vuln", JSON.stringify(report));
       } catch (err) {
         bar.stop();
         asUsage(err);
@@ -134,8 +183,9 @@ export function registerImageCommands({ program, scan }: CommandRoots): void {
       new Option("--format <format>", "SBOM format").choices(["cyclonedx", "spdx-json"]).default("cyclonedx"),
     )
     .option("-o, --output <file>", "write the SBOM to FILE instead of stdout");
-  addImageOptions(sbomCmd).action(
+  addAttestOptions(addImageOptions(sbomCmd)).action(
     async (ref: string, o: ImageCliOptions & { format: string; output?: string }) => {
+      const attestTo = attestTarget(ref, o);
       const bar = progress(o.progress !== false);
       try {
         const base = await inventoryOptions(o);
@@ -152,6 +202,8 @@ export function registerImageCommands({ program, scan }: CommandRoots): void {
             : toCycloneDx(inv, { now: new Date() });
         if (o.output) writeFileSync(o.output, text);
         else process.stdout.write(text);
+        if (attestTo)
+          await attestOutput(attestTo, o, base, o.format === "spdx-json" ? "spdxjson" : "cyclonedx", text);
       } catch (err) {
         bar.stop();
         asUsage(err);
