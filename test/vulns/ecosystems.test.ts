@@ -10,7 +10,7 @@ import { walkTree } from "../../src/vulns/fswalk.js";
 import { importPath } from "../../src/vulns/importers/index.js";
 import { FS_CATALOGERS } from "../../src/vulns/lockfiles/index.js";
 import { matchPackages, type VulnerabilityInfo } from "../../src/vulns/match/matcher.js";
-import { rng, SHARED } from "./helpers.js";
+import { goOracle, rng, SHARED } from "./helpers.js";
 
 const require = createRequire(import.meta.url);
 const npmSemver = require("semver") as {
@@ -159,30 +159,8 @@ describe("Go: module and stdlib versions against the Go data", () => {
         path: "usr/local/bin/app",
       });
     }
-    const want = new Set<string>();
-    for (const rec of recs)
-      for (const a of rec.affected) {
-        for (const p of pkgs) {
-          if (p.name !== a.package.name) continue;
-          const v = p.version.replace(/^go|^v/, "");
-          const hit = (a.ranges ?? []).some((rg) => {
-            if (rg.type !== "SEMVER") return false;
-            // Go's data lists introduced/fixed pairs in order: turn them into an npm range.
-            const parts: string[] = [];
-            let lo: string | undefined;
-            for (const e of rg.events) {
-              if (e.introduced !== undefined) lo = e.introduced === "0" ? "0.0.0-0" : e.introduced;
-              if (e.fixed !== undefined) {
-                parts.push(`>=${lo} <${e.fixed}`);
-                lo = undefined;
-              }
-            }
-            if (lo !== undefined) parts.push(`>=${lo}`);
-            return npmSemver.satisfies(v, parts.join(" || "), { includePrerelease: true });
-          });
-          if (hit) want.add(`${rec.id} ${p.name}@${p.version}`);
-        }
-      }
+    // Go's data lists introduced/fixed pairs in order; the oracle turns them into npm semver ranges.
+    const want = goOracle(recs, pkgs);
     const got = covered(matchPackages(db, pkgs, undefined));
     expect(want.size).toBeGreaterThan(30);
     expect(diff(got, want)).toEqual({ missing: [], extra: [] });
