@@ -16,6 +16,16 @@ import { main } from "../../src/cli/main.js";
 import { VulnDb } from "../../src/vulns/db/store.js";
 import { SHARED } from "./helpers.js";
 
+/** "CVE package" pairs of a report's Debian vulnerability findings, sorted. */
+function debianPairs(report: {
+  findings: Array<{ checkId: string; vulnerability: { package: { name: string; ecosystem: string } } }>;
+}): string[] {
+  return report.findings
+    .filter((f) => f.vulnerability.package.ecosystem === "Debian")
+    .map((f) => `${f.checkId} ${f.vulnerability.package.name}`)
+    .sort();
+}
+
 const DEBIAN_OS_RELEASE =
   'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n';
 
@@ -341,29 +351,11 @@ describe("kubeward scan sbom", () => {
       const out = join(dir, `rootfs-${format}-report.json`);
       expect((await run(["scan", "sbom", bom, "--db", db, "--format", "json", "-o", out])).code).toBe(0);
       const rep = JSON.parse(readFileSync(out, "utf8"));
-      const debian = rep.findings
-        .filter(
-          (f: { vulnerability: { package: { ecosystem: string } } }) =>
-            f.vulnerability.package.ecosystem === "Debian",
-        )
-        .map(
-          (f: { checkId: string; vulnerability: { package: { name: string } } }) =>
-            `${f.checkId} ${f.vulnerability.package.name}`,
-        )
-        .sort();
+      const debian = debianPairs(rep);
       const fsOut = join(dir, "fs.json");
       await run(["scan", "fs", rootfs, "--db", db, "--format", "json", "-o", fsOut]);
       const fsRep = JSON.parse(readFileSync(fsOut, "utf8"));
-      const fsDebian = fsRep.findings
-        .filter(
-          (f: { vulnerability: { package: { ecosystem: string } } }) =>
-            f.vulnerability.package.ecosystem === "Debian",
-        )
-        .map(
-          (f: { checkId: string; vulnerability: { package: { name: string } } }) =>
-            `${f.checkId} ${f.vulnerability.package.name}`,
-        )
-        .sort();
+      const fsDebian = debianPairs(fsRep);
       expect(fsDebian).toHaveLength(16);
       if (format === "cyclonedx") expect(debian).toEqual(fsDebian);
       // SPDX has no field for the source package: binary packages whose source has another name
