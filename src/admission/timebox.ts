@@ -8,7 +8,16 @@ export function withTimeout<T>(run: (signal: AbortSignal) => Promise<T>, ms: num
       ac.abort();
       resolve("timeout");
     }, ms);
-    run(ac.signal).then(
+    let pending: Promise<T>;
+    try {
+      pending = run(ac.signal);
+    } catch (err) {
+      // A callee that throws before returning its promise must not leave the timer running.
+      clearTimeout(timer);
+      reject(err);
+      return;
+    }
+    Promise.resolve(pending).then(
       (v) => {
         clearTimeout(timer);
         resolve(v);
