@@ -48,20 +48,38 @@ describe("benchmark registry", () => {
     expect(c11?.automated).toBe(false);
   });
 
-  it("picks the benchmark for a Kubernetes version like kube-bench's mapping", () => {
-    const all = loadBenchmarks();
-    const pick = (v?: string) => benchmarkForVersion(all, v);
-    expect(pick("1.27.3")).toBe("cis-1.9");
-    expect(pick("v1.28.0")).toBe("cis-1.9");
-    expect(pick("1.29.1")).toBe("cis-1.10");
-    expect(pick("1.30.2")).toBe("cis-1.10");
-    expect(pick("1.31.4")).toBe("cis-1.11");
-    expect(pick("1.32.0")).toBe("cis-1.12");
-    expect(pick("1.34.1")).toBe("cis-1.12");
-    expect(pick("1.36.0")).toBe("cis-1.12");
-    expect(pick("1.24.0")).toBe("cis-1.9");
-    expect(pick(undefined)).toBe("cis-1.12");
-    expect(pick("garbage")).toBe("cis-1.12");
+  // kube-bench's cfg/config.yaml version_mapping for the benchmarks kubeward ships (v0.15):
+  // 1.27 → cis-1.9, 1.28 → cis-1.10, 1.29-1.31 → cis-1.11, 1.32-1.34 → cis-1.12. Above the table
+  // kube-bench steps the minor version down until it finds an entry, so newer releases get the newest.
+  const KUBE_BENCH_MAPPING: Array<[string | undefined, string]> = [
+    ["1.27.3", "cis-1.9"],
+    ["v1.28.0", "cis-1.10"],
+    ["1.28.15", "cis-1.10"],
+    ["1.29.1", "cis-1.11"],
+    ["1.30.2", "cis-1.11"],
+    ["v1.31.4+k3s1", "cis-1.11"],
+    ["1.32.0", "cis-1.12"],
+    ["1.33.5", "cis-1.12"],
+    ["1.34.1", "cis-1.12"],
+    ["1.35.0", "cis-1.12"],
+    ["1.36.0", "cis-1.12"],
+    // Older than every shipped benchmark (kube-bench has cis-1.8 and before): the oldest we have.
+    ["1.26.9", "cis-1.9"],
+    ["1.24.0", "cis-1.9"],
+    // Unknown: the newest, with a version-unknown error in the report.
+    [undefined, "cis-1.12"],
+    ["garbage", "cis-1.12"],
+  ];
+  it.each(KUBE_BENCH_MAPPING)("Kubernetes %s → %s, as kube-bench's version_mapping", (version, bench) => {
+    expect(benchmarkForVersion(loadBenchmarks(), version)).toBe(bench);
+  });
+
+  it("lists every Kubernetes minor version 1.27-1.34 in exactly one benchmark", () => {
+    const owners = new Map<string, string[]>();
+    for (const b of loadBenchmarks().values())
+      for (const v of b.kubernetes) owners.set(v, [...(owners.get(v) ?? []), b.id]);
+    for (let minor = 27; minor <= 34; minor++) expect(owners.get(`1.${minor}`)).toHaveLength(1);
+    expect(owners.size).toBe(8);
   });
 });
 

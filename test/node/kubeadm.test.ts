@@ -7,7 +7,7 @@ import { KUBELET_ARGV, kubeadmControlPlane, kubeadmHardened, type NodeRoot } fro
 const NOW = new Date("2026-11-27T09:00:00Z");
 const now = () => NOW;
 
-function scan(root: NodeRoot, benchmark = "auto") {
+function scan(root: NodeRoot, benchmark = "cis-1.10") {
   const out = scanNode({ reader: fsHostReader(root.dir), benchmark, now, host: false });
   return { ...out, map: Object.fromEntries(out.results.map((r) => [r.check.id, r.status])) };
 }
@@ -123,13 +123,13 @@ describe("kubeadm control plane with kubeadm's defaults", () => {
   });
   afterAll(() => root.remove());
 
-  it("detects the node: kubeadm, all roles, version from the image tag, cis-1.10 chosen automatically", () => {
-    const { report, facts } = scan(root);
+  it("detects the node: kubeadm, all roles, version from the image tag, cis-1.11 chosen for 1.30 as kube-bench does", () => {
+    const { report, facts } = scan(root, "auto");
     expect(report.node).toMatchObject({
       roles: ["control-plane", "etcd", "worker"],
       distribution: "kubeadm",
       kubernetesVersion: "1.30.2",
-      benchmark: "cis-1.10",
+      benchmark: "cis-1.11",
       hostname: "cp1",
     });
     expect(facts.components["kube-apiserver"]?.source).toBe("process");
