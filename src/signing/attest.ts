@@ -2,6 +2,7 @@
 // envelopes signed with the key, stored as layers of the cosign attestation image (sha256-<hex>.att).
 import type { KeyObject } from "node:crypto";
 import type { RegistryOptions } from "../images/registry/client.js";
+import { checkpoint, underSignal } from "./abort.js";
 import {
   decodeB64,
   type Envelope,
@@ -108,6 +109,11 @@ export interface VerifyAttestationOptions {
   type?: string;
   allowOtherRepository?: boolean;
   registry?: RegistryOptions;
+  /**
+   * Stops verifyAttestations (registry requests included), which then rejects with the signal's
+   * reason. verifyResolvedAttestations follows the signal the image was resolved with.
+   */
+  signal?: AbortSignal;
 }
 
 export interface VerifyAttestationResult {
@@ -123,16 +129,24 @@ export async function verifyAttestations(
 ): Promise<VerifyAttestationResult> {
   if (opts.keys.length === 0) throw new SigningError("bad-key", "no verification key given", image);
   if (opts.type) predicateTypeUri(opts.type); // an unknown type fails before the registry is asked
-  return verifyResolvedAttestations(await resolveImage(image, opts.registry), opts);
+  const img = await resolveImage(image, opts.registry, opts.signal ? { signal: opts.signal } : {});
+  return verifyResolvedAttestations(img, opts);
 }
 
 /** verifyAttestations on an image already resolved to its digest. */
-export async function verifyResolvedAttestations(
+export function verifyResolvedAttestations(
+  img: ResolvedImage,
+  opts: VerifyAttestationOptions,
+): Promise<VerifyAttestationResult> {
+  return underSignal(img.signal, () => verifyStoredAttestations(img, opts));
+}
+
+async function verifyStoredAttestations(
   img: ResolvedImage,
   opts: VerifyAttestationOptions,
 ): Promise<VerifyAttestationResult> {
   const wanted = opts.type ? predicateTypeUri(opts.type) : undefined;
-  const found = await readCosignLayers(img.repo, img.digest, "att");
+  const found = await readCosignLayers(img.repo, img.digest, "att", img.signal);
   const out: VerifyAttestationResult = {
     image: `${img.repositoryName}@${img.digest}`,
     digest: img.digest,
@@ -145,11 +159,12 @@ export async function verifyResolvedAttestations(
     );
     return out;
   }
-  found.layers.forEach((layer, i) => {
+  for (const [i, layer] of found.layers.entries()) {
+    await checkpoint(img.signal);
     const r = checkAttestation(layer.payload, layer.mediaType, i, img, opts, wanted);
     if (typeof r === "string") out.reasons.push(`attestation ${i}: ${r}`);
     else out.verified.push(r);
-  });
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { type Bundle, bundleFromJSON, bundleToJSON } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { type TrustMaterial, toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
+import { checkpoint, underSignal } from "./abort.js";
 import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1, signEnvelope } from "./dsse.js";
 import { SigningError } from "./errors.js";
 import { hasIdentityPolicy, type IdentityPolicy, identityMismatches } from "./identity.js";
@@ -152,7 +153,14 @@ export function verifyBundleFor(
 }
 
 /** Lists the bundle referrers of the digest and verifies each one. */
-export async function verifyImageBundles(
+export function verifyImageBundles(
+  img: ResolvedImage,
+  opts: BundleVerifyOptions,
+): Promise<{ verified: VerifiedBundle[]; reasons: string[] }> {
+  return underSignal(img.signal, () => verifyReferrerBundles(img, opts));
+}
+
+async function verifyReferrerBundles(
   img: ResolvedImage,
   opts: BundleVerifyOptions,
 ): Promise<{ verified: VerifiedBundle[]; reasons: string[] }> {
@@ -166,6 +174,7 @@ export async function verifyImageBundles(
     return out;
   }
   for (const [i, d] of bundles.entries()) {
+    await checkpoint(img.signal);
     try {
       const m = await img.repo.manifest(d.digest);
       if (!m) throw new SigningError("registry-error", `referrer ${d.digest} is listed but missing`);
@@ -177,6 +186,7 @@ export async function verifyImageBundles(
       if (typeof r === "string") out.reasons.push(`bundle ${i} (${d.digest.slice(0, 19)}): ${r}`);
       else out.verified.push(r);
     } catch (err) {
+      img.signal?.throwIfAborted(); // an aborted request is no reason about this bundle
       out.reasons.push(`bundle ${i} (${d.digest.slice(0, 19)}): ${(err as Error).message}`);
     }
   }

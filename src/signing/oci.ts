@@ -102,11 +102,15 @@ export async function appendCosignLayers(
   return { tag, manifestDigest: sha256Digest(manifest), layers: layers.length };
 }
 
-/** Fetches the layers at a cosign tag; undefined when there is no such tag. */
+/**
+ * Fetches the layers at a cosign tag; undefined when there is no such tag. With `signal`, no layer
+ * is fetched after it fires (the repository's own requests stop through its registry options).
+ */
 export async function readCosignLayers(
   repo: Repo,
   digest: string,
   suffix: Suffix,
+  signal?: AbortSignal,
 ): Promise<{ tag: string; layers: Array<StoredLayer & { digest: string }> } | undefined> {
   const tag = cosignTag(digest, suffix);
   const m = await repo.manifest(tag);
@@ -114,6 +118,7 @@ export async function readCosignLayers(
   const descs = parseCosignManifest(m.buf, `${repo.what}:${tag}`);
   const layers: Array<StoredLayer & { digest: string }> = [];
   for (const d of descs.slice(0, 1000)) {
+    signal?.throwIfAborted();
     const payload = await repo.blob(d.digest, 4 << 20);
     layers.push({ mediaType: d.mediaType, payload, annotations: d.annotations ?? {}, digest: d.digest });
   }

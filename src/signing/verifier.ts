@@ -41,6 +41,47 @@ interface Entry {
   at: number;
 }
 
+/**
+ * Work that concurrent callers share. It is aborted only when every caller waiting on it has
+ * aborted: one admission's time box must not cut short another's wait on the same verification.
+ */
+interface SharedRun {
+  controller: AbortController;
+  waiters: number;
+  verdict?: Promise<SignatureVerdict>;
+}
+
+function newRun(): SharedRun {
+  return { controller: new AbortController(), waiters: 0 };
+}
+
+/** One caller's wait on shared work: its own abort rejects at once and withdraws it from the run. */
+function waitOn<T>(run: SharedRun, work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  signal?.throwIfAborted();
+  run.waiters++;
+  return new Promise<T>((resolve, reject) => {
+    const leave = () => {
+      reject(signal!.reason);
+      if (--run.waiters === 0) run.controller.abort(signal!.reason);
+    };
+    signal?.addEventListener("abort", leave, { once: true });
+    const settle = () => {
+      signal?.removeEventListener("abort", leave);
+      run.waiters--;
+    };
+    work.then(
+      (v) => {
+        settle();
+        resolve(v);
+      },
+      (err) => {
+        settle();
+        reject(err);
+      },
+    );
+  });
+}
+
 function policyKey(p: SignaturePolicy): string {
   return createHash("sha256")
     .update(
@@ -62,7 +103,7 @@ export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVe
   const max = opts.maxEntries ?? 10_000;
   const now = opts.now ?? (() => Date.now());
   const keyCache = new Map<string, TrustedKey>();
-  const inflight = new Map<string, Promise<SignatureVerdict>>();
+  const inflight = new Map<string, SharedRun>();
   const trustedRoot = opts.trustedRoot ? loadTrustedRoot(opts.trustedRoot) : undefined;
 
   const keysOf = (pems: string[]): TrustedKey[] =>
@@ -76,21 +117,37 @@ export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVe
       return k;
     });
 
-  async function decide(image: string, policy: SignaturePolicy): Promise<SignatureVerdict> {
+  async function decide(
+    image: string,
+    policy: SignaturePolicy,
+    signal: AbortSignal | undefined,
+  ): Promise<SignatureVerdict> {
     const wantsKeyless = hasIdentityPolicy(policy);
     if (!policy.keys?.length && !wantsKeyless)
       return { verified: false, reasons: ["the policy names no key and no certificate identity"] };
     const keys = keysOf(policy.keys ?? []);
-    const img = await resolveImage(image, opts.registry);
+    // Resolving (a tag can move) is each caller's own; the image's repository client is bound to
+    // the run's signal so that, if this caller starts the verification, others can share it.
+    const run = newRun();
+    const img = await waitOn(
+      run,
+      resolveImage(image, opts.registry, { signal: run.controller.signal }),
+      signal,
+    );
+    signal?.throwIfAborted();
     const cacheKey = `${img.repositoryName}@${img.digest}|${policyKey(policy)}`;
     const hit = cache.get(cacheKey);
     if (hit && now() - hit.at < ttl) return hit.verdict;
     // Concurrent admissions of the same image share one verification.
     const running = inflight.get(cacheKey);
-    if (running) return running;
-    const p = evaluate(img, policy, keys, wantsKeyless, cacheKey).finally(() => inflight.delete(cacheKey));
-    inflight.set(cacheKey, p);
-    return p;
+    // A run every caller has left is being aborted: start afresh rather than inherit its abort.
+    if (running?.verdict && !running.controller.signal.aborted)
+      return waitOn(running, running.verdict, signal);
+    run.verdict = evaluate(img, policy, keys, wantsKeyless, cacheKey).finally(() => {
+      if (inflight.get(cacheKey) === run) inflight.delete(cacheKey);
+    });
+    inflight.set(cacheKey, run);
+    return waitOn(run, run.verdict, signal);
   }
 
   async function evaluate(
@@ -148,10 +205,13 @@ export function createCosignVerifier(opts: CosignVerifierOptions = {}): CosignVe
     },
     clear: () => cache.clear(),
     async verify(image, policy, o) {
-      if (o?.signal?.aborted) return { verified: false, reasons: ["verification aborted"] };
+      const signal = o?.signal;
+      signal?.throwIfAborted();
       try {
-        return await decide(image, policy);
+        return await decide(image, policy, signal);
       } catch (err) {
+        // An abort is the caller's decision, not a verdict about the image.
+        signal?.throwIfAborted();
         // Not cached: a registry outage must not pin a failure.
         return { verified: false, reasons: [`cannot verify ${image}: ${messageOf(err)}`] };
       }

@@ -4,6 +4,7 @@
 import type { KeyObject } from "node:crypto";
 import { X509Certificate as SigstoreCert } from "@sigstore/core";
 import type { RegistryOptions } from "../images/registry/client.js";
+import { checkpoint, underSignal } from "./abort.js";
 import { SigningError } from "./errors.js";
 import { type CertIdentity, type IdentityPolicy, identityMismatches } from "./identity.js";
 import { keyId, loadPublicKey, verifyBytes } from "./keys.js";
@@ -31,6 +32,11 @@ export interface VerifyOptions {
   /** Accept payloads that name another repository (cosign never checks it; kubeward does by default). */
   allowOtherRepository?: boolean;
   registry?: RegistryOptions;
+  /**
+   * Stops verifyImageSignatures (registry requests included), which then rejects with the signal's
+   * reason. verifyResolved follows the signal the image was resolved with.
+   */
+  signal?: AbortSignal;
 }
 
 export interface VerifiedSignature {
@@ -57,12 +63,17 @@ export async function verifyImageSignatures(image: string, opts: VerifyOptions):
       "no verification key (or keyless identity with a trusted root) given",
       image,
     );
-  const img = await resolveImage(image, opts.registry);
+  const img = await resolveImage(image, opts.registry, opts.signal ? { signal: opts.signal } : {});
   return verifyResolved(img, opts);
 }
 
-export async function verifyResolved(img: ResolvedImage, opts: VerifyOptions): Promise<VerifyResult> {
-  const found = await readCosignLayers(img.repo, img.digest, "sig");
+/** verifyImageSignatures on an image already resolved; the signal it was resolved with stops it. */
+export function verifyResolved(img: ResolvedImage, opts: VerifyOptions): Promise<VerifyResult> {
+  return underSignal(img.signal, () => verifyLayers(img, opts));
+}
+
+async function verifyLayers(img: ResolvedImage, opts: VerifyOptions): Promise<VerifyResult> {
+  const found = await readCosignLayers(img.repo, img.digest, "sig", img.signal);
   const base = { image: `${img.repositoryName}@${img.digest}`, digest: img.digest };
   const signatureTag = `${img.repositoryName}:${cosignTag(img.digest, "sig")}`;
   if (!found || found.layers.length === 0)
@@ -74,11 +85,12 @@ export async function verifyResolved(img: ResolvedImage, opts: VerifyOptions): P
     };
   const verified: VerifiedSignature[] = [];
   const reasons: string[] = [];
-  found.layers.forEach((layer, i) => {
+  for (const [i, layer] of found.layers.entries()) {
+    await checkpoint(img.signal);
     const r = checkLayer(layer, i, img, opts);
     if (typeof r === "string") reasons.push(`signature ${i}: ${r}`);
     else verified.push(r);
-  });
+  }
   return { ...base, signatureTag, verified, reasons };
 }
 

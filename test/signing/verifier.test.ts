@@ -80,9 +80,6 @@ describe("createCosignVerifier (the admission controller's SignatureVerifier)", 
       certificateIdentity: "x",
     });
     expect(keyless.reasons).toContain("keyless policy but the verifier has no trusted root");
-    const ctl = new AbortController();
-    ctl.abort();
-    expect((await v.verify("x", { keys: [] }, { signal: ctl.signal })).verified).toBe(false);
     expect(v.cacheSize).toBe(1);
   });
 
