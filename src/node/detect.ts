@@ -71,7 +71,7 @@ export function detectNode(reader: HostReader, opts: DetectOptions = {}): NodeFa
     };
   }
   // 2. k3s embeds every component in one process.
-  if (distribution === "k3s") addK3sComponents(reader, processes, paths, components, errors);
+  if (distribution === "k3s") addK3sComponents(reader, processes, components, errors);
   // 3. Static pod manifests (or MicroK8s args files) for components whose process is not visible.
   for (const name of COMPONENTS) {
     const key = MANIFEST_KEY[name];

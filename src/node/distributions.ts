@@ -73,13 +73,15 @@ const K3S: PathTable = {
   schedulerManifest: null,
   etcdManifest: null,
   manifestsDir: null,
-  adminConf: ["/etc/rancher/k3s/k3s.yaml"],
+  // The admin credential k3s keeps for itself (kube-bench's k3s benchmark audits this one, not k3s.yaml).
+  adminConf: ["/var/lib/rancher/k3s/server/cred/admin.kubeconfig"],
   superAdminConf: null,
   schedulerKubeconfig: ["/var/lib/rancher/k3s/server/cred/scheduler.kubeconfig"],
   controllerManagerKubeconfig: ["/var/lib/rancher/k3s/server/cred/controller.kubeconfig"],
   pkiDir: ["/var/lib/rancher/k3s/server/tls"],
   etcdDataDir: ["/var/lib/rancher/k3s/server/db/etcd"],
-  kubeletService: ["/etc/systemd/system/k3s.service", "/etc/systemd/system/k3s-agent.service"],
+  // The kubelet runs inside the k3s process: there is no kubelet unit of its own.
+  kubeletService: null,
   kubeletConfig: null,
   kubeletKubeconfig: ["/var/lib/rancher/k3s/agent/kubelet.kubeconfig"],
   kubeletCaFile: ["/var/lib/rancher/k3s/agent/client-ca.crt"],
@@ -95,18 +97,14 @@ const RKE2: PathTable = {
   schedulerManifest: ["/var/lib/rancher/rke2/agent/pod-manifests/kube-scheduler.yaml"],
   etcdManifest: ["/var/lib/rancher/rke2/agent/pod-manifests/etcd.yaml"],
   manifestsDir: ["/var/lib/rancher/rke2/agent/pod-manifests"],
-  adminConf: ["/etc/rancher/rke2/rke2.yaml"],
+  adminConf: ["/var/lib/rancher/rke2/server/cred/admin.kubeconfig"],
   superAdminConf: null,
   schedulerKubeconfig: ["/var/lib/rancher/rke2/server/cred/scheduler.kubeconfig"],
   controllerManagerKubeconfig: ["/var/lib/rancher/rke2/server/cred/controller.kubeconfig"],
   pkiDir: ["/var/lib/rancher/rke2/server/tls"],
   etcdDataDir: ["/var/lib/rancher/rke2/server/db/etcd"],
-  kubeletService: [
-    "/usr/local/lib/systemd/system/rke2-server.service",
-    "/usr/lib/systemd/system/rke2-server.service",
-    "/usr/local/lib/systemd/system/rke2-agent.service",
-    "/usr/lib/systemd/system/rke2-agent.service",
-  ],
+  // rke2 starts the kubelet itself with flags: no kubelet unit file.
+  kubeletService: null,
   kubeletConfig: null,
   kubeletKubeconfig: ["/var/lib/rancher/rke2/agent/kubelet.kubeconfig"],
   kubeletCaFile: ["/var/lib/rancher/rke2/agent/client-ca.crt"],
@@ -203,8 +201,40 @@ export const MARKERS: ReadonlyArray<[Distribution, string]> = [
 ];
 
 /**
- * Flags that k3s passes to the components it embeds when the user sets nothing (k3s v1.30
- * defaults, from its server and agent set-up code). `{data}` is the k3s data dir.
+ * Checks a distribution's own benchmark profile marks "not applicable", by check number (the same
+ * in cis-1.9 to cis-1.12), as kube-bench's k3s and rke2 profiles do. Applied to shipped benchmarks only.
+ */
+export const NOT_APPLICABLE: Partial<Record<Distribution, Readonly<Record<string, string>>>> = {
+  k3s: {
+    "1.1.12": "k3s runs etcd inside its own process as root; there is no etcd user to own the data directory",
+    "4.2.7":
+      "k3s always passes --hostname-override so that the node name matches what cloud providers expect",
+  },
+  rke2: {
+    "4.2.7":
+      "rke2 always passes --hostname-override so that the node name matches what cloud providers expect",
+  },
+};
+
+/** Where k3s's systemd units live (install script); their ExecStart carries `k3s server|agent` flags. */
+export const K3S_UNITS: readonly string[] = [
+  "/etc/systemd/system/k3s.service",
+  "/etc/systemd/system/k3s-agent.service",
+];
+
+/** Cipher suites k3s gives the API server when `tls-cipher-suites` is not among the user's kube-apiserver-args. */
+export const K3S_TLS_CIPHER_SUITES = [
+  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+  "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+].join(",");
+
+/**
+ * Flags that k3s passes to the components it embeds when the user sets nothing (from k3s's
+ * server and agent set-up code). `{data}` is the k3s data dir, `{node}` the node name.
  * User `kube-apiserver-arg` / `kubelet-arg` / ... entries are appended after these and win.
  */
 export const K3S_DEFAULT_ARGS: Record<string, readonly string[]> = {
@@ -212,6 +242,7 @@ export const K3S_DEFAULT_ARGS: Record<string, readonly string[]> = {
     "--anonymous-auth=false",
     "--authorization-mode=Node,RBAC",
     "--enable-admission-plugins=NodeRestriction",
+    "--enable-bootstrap-token-auth=true",
     "--profiling=false",
     "--allow-privileged=true",
     "--client-ca-file={data}/server/tls/client-ca.crt",
@@ -222,7 +253,6 @@ export const K3S_DEFAULT_ARGS: Record<string, readonly string[]> = {
     "--kubelet-certificate-authority={data}/server/tls/server-ca.crt",
     "--service-account-key-file={data}/server/tls/service.key",
     "--service-account-signing-key-file={data}/server/tls/service.current.key",
-    "--service-account-lookup=true",
     "--etcd-servers=unix://kine.sock",
     "--secure-port=6444",
   ],
@@ -239,6 +269,7 @@ export const K3S_DEFAULT_ARGS: Record<string, readonly string[]> = {
     "--bind-address=127.0.0.1",
     "--kubeconfig={data}/server/cred/scheduler.kubeconfig",
   ],
+  // Before k3s wrote a kubelet config drop-in, every kubelet setting was a flag.
   kubelet: [
     "--anonymous-auth=false",
     "--authorization-mode=Webhook",
@@ -248,9 +279,21 @@ export const K3S_DEFAULT_ARGS: Record<string, readonly string[]> = {
     "--tls-cert-file={data}/agent/serving-kubelet.crt",
     "--tls-private-key-file={data}/agent/serving-kubelet.key",
     "--kubeconfig={data}/agent/kubelet.kubeconfig",
+    "--hostname-override={node}",
   ],
-  "kube-proxy": ["--kubeconfig={data}/agent/kubeproxy.kubeconfig", "--metrics-bind-address=127.0.0.1:10249"],
+  "kube-proxy": ["--kubeconfig={data}/agent/kubeproxy.kubeconfig", "--hostname-override={node}"],
 };
+
+/**
+ * Newer k3s writes the kubelet's defaults to `00-k3s-defaults.conf` in this drop-in directory
+ * and passes only these flags; the settings then come from the files, which kubeward reads.
+ */
+export const K3S_KUBELET_CONFIG_DIR = "{data}/agent/etc/kubelet.conf.d";
+export const K3S_KUBELET_DROPIN_ARGS: readonly string[] = [
+  `--config-dir=${K3S_KUBELET_CONFIG_DIR}`,
+  "--kubeconfig={data}/agent/kubelet.kubeconfig",
+  "--hostname-override={node}",
+];
 
 /** Extra arguments k3s adds when embedded etcd is on (`cluster-init`). */
 export const K3S_ETCD_APISERVER_ARGS: readonly string[] = [

@@ -2,7 +2,7 @@
 // Pure apart from the injected HostReader (file modes, owners and the few files a check reads).
 import type { Status } from "../core/model.js";
 import type { Audit, Benchmark, CheckDef, SectionDef, Target } from "./benchmark.js";
-import { MANAGED } from "./distributions.js";
+import { MANAGED, NOT_APPLICABLE } from "./distributions.js";
 import { fileAudit } from "./files.js";
 import { auditPolicyAudit, encryptionAudit } from "./policies.js";
 import type { HostReader } from "./reader.js";
@@ -25,6 +25,8 @@ export interface CheckResult {
 }
 export interface EvaluateOptions {
   targets: readonly Target[];
+  /** Skip the checks the node's distribution profile marks not applicable (shipped benchmarks only). */
+  distributionProfile?: boolean;
 }
 export function evaluateBenchmark(
   bench: Benchmark,
@@ -36,10 +38,12 @@ export function evaluateBenchmark(
   for (const section of bench.sections) {
     if (!opts.targets.includes(section.target)) continue;
     const notHere = targetNotApplicable(section.target, facts);
+    const profile = opts.distributionProfile ? NOT_APPLICABLE[facts.distribution] : undefined;
     for (const check of section.checks) {
       const base = { benchmark: bench.id, section, check };
-      if (notHere) {
-        out.push({ ...base, status: "skip", message: notHere, remediation: check.remediation });
+      const skipReason = notHere ?? profile?.[check.id];
+      if (skipReason) {
+        out.push({ ...base, status: "skip", message: skipReason, remediation: check.remediation });
         continue;
       }
       if (check.audit.type === "manual") {

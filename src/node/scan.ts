@@ -84,7 +84,11 @@ export function scanNode(opts: NodeScanOptions): NodeScanResult {
     );
   }
   const targets = opts.targets ?? targetsForRoles(facts);
-  const results = evaluateBenchmark(bench, facts, opts.reader, { targets });
+  const results = evaluateBenchmark(bench, facts, opts.reader, {
+    targets,
+    // kube-bench control files carry their own distribution profile (type: skip).
+    distributionProfile: opts.benchmarks === undefined,
+  });
   const hostname = opts.reader.readFile("/etc/hostname")?.trim() || undefined;
 
   const findings: Finding[] = [];

@@ -105,7 +105,7 @@ describe("k3s server", () => {
       roles: ["control-plane", "worker"],
       distribution: "k3s",
       kubernetesVersion: "1.30.6",
-      benchmark: "cis-1.10",
+      benchmark: "cis-1.11",
     });
     const api = facts.components["kube-apiserver"];
     expect(api?.source).toBe("distribution");
@@ -115,6 +115,10 @@ describe("k3s server", () => {
     ]);
     expect(facts.components.etcd).toBeUndefined();
     expect(facts.components.kubelet?.flags.get("--protect-kernel-defaults")).toEqual(["true"]);
+    // k3s always names the node for the kubelet and chooses the API server's cipher suites itself.
+    expect(facts.components.kubelet?.flags.get("--hostname-override")).toEqual(["k3s-1"]);
+    expect(api?.flags.get("--tls-cipher-suites")?.[0].split(",")).toHaveLength(6);
+    expect(api?.flags.get("--service-account-lookup")).toBeUndefined();
   });
 
   it("gives every check exactly the expected status", () => {
@@ -138,7 +142,7 @@ describe("k3s server", () => {
       "1.1.17": P,
       "1.1.18": P,
       "1.1.19": P,
-      "1.1.20": W,
+      "1.1.20": P,
       "1.1.21": P,
       "1.2.1": P,
       "1.2.2": P,
@@ -168,7 +172,8 @@ describe("k3s server", () => {
       "1.2.26": F,
       "1.2.27": P,
       "1.2.28": P,
-      "1.2.29": W,
+      "1.2.29": P,
+      "1.2.30": W,
       "1.3.1": W,
       "1.3.2": P,
       "1.3.3": P,
@@ -183,8 +188,8 @@ describe("k3s server", () => {
       "3.1.3": M,
       "3.2.1": P,
       "3.2.2": P,
-      "4.1.1": F,
-      "4.1.2": P,
+      "4.1.1": S,
+      "4.1.2": S,
       "4.1.3": P,
       "4.1.4": P,
       "4.1.5": P,
@@ -199,13 +204,15 @@ describe("k3s server", () => {
       "4.2.4": P,
       "4.2.5": P,
       "4.2.6": P,
-      "4.2.7": P,
+      "4.2.7": S,
       "4.2.8": P,
       "4.2.9": P,
       "4.2.10": P,
       "4.2.11": P,
       "4.2.12": W,
       "4.2.13": W,
+      "4.2.14": W,
+      "4.2.15": M,
       "4.3.1": P,
     });
   });
@@ -240,7 +247,7 @@ describe("other distributions", () => {
       distribution: "rke2",
       roles: ["control-plane", "etcd", "worker"],
       kubernetesVersion: "1.30.6",
-      benchmark: "cis-1.10",
+      benchmark: "cis-1.11",
     });
     expect(facts.components["kube-apiserver"]?.where).toBe(
       "/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml",
@@ -248,7 +255,10 @@ describe("other distributions", () => {
     expect(map["1.1.1"]).toBe(P);
     expect(map["1.1.7"]).toBe(F);
     expect(map["1.2.15"]).toBe(P);
-    expect(map["4.1.1"]).toBe(F);
+    // rke2 starts the kubelet itself (no kubelet unit) and always sets --hostname-override.
+    expect(map["4.1.1"]).toBe(S);
+    expect(map["4.2.7"]).toBe(S);
+    expect(map["1.1.13"]).toBe(P);
     expect(map["4.1.9"]).toBe(S);
     expect(map["4.2.1"]).toBe(P);
     expect(results.find((x) => x.check.id === "4.1.5")?.evidence?.path).toBe(

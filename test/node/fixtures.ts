@@ -552,8 +552,34 @@ kubelet-arg:
   - "streaming-connection-idle-timeout=5m"
 `;
 
-/** A single-node k3s server (SQLite datastore) with a CIS-minded config.yaml. */
-export function k3sServer(): NodeRoot {
+/** The kubelet drop-in newer k3s writes at start (its defaults, as k3s marshals them; mode 600). */
+export const K3S_KUBELET_DEFAULTS = `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous:
+    enabled: false
+  webhook:
+    cacheTTL: 2m0s
+    enabled: true
+  x509:
+    clientCAFile: /var/lib/rancher/k3s/agent/client-ca.crt
+authorization:
+  mode: Webhook
+cgroupDriver: cgroupfs
+clusterDomain: cluster.local
+failSwapOn: false
+healthzBindAddress: 127.0.0.1
+readOnlyPort: 0
+streamingConnectionIdleTimeout: 4h0m0s
+tlsCertFile: /var/lib/rancher/k3s/agent/serving-kubelet.crt
+tlsPrivateKeyFile: /var/lib/rancher/k3s/agent/serving-kubelet.key
+`;
+
+/**
+ * A single-node k3s server (SQLite datastore) with a CIS-minded config.yaml. `version` is the
+ * k3s release in the binary; `kubeletDropins` adds the kubelet.conf.d directory newer k3s keeps.
+ */
+export function k3sServer(opts: { version?: string; kubeletDropins?: boolean } = {}): NodeRoot {
   const r = new NodeRoot("kw-k3s-");
   r.put("/etc/passwd", PASSWD).put("/etc/group", GROUP).put("/etc/hostname", "k3s-1\n");
   r.put("/etc/rancher/k3s/config.yaml", K3S_CONFIG, 0o600);
@@ -572,6 +598,7 @@ export function k3sServer(): NodeRoot {
     );
   }
   r.put(`${d}/server/tls/service.key`, "-----BEGIN RSA PRIVATE KEY-----\n", 0o600);
+  r.put(`${d}/server/cred/admin.kubeconfig`, KUBECONFIG, 0o600);
   r.put(`${d}/server/cred/scheduler.kubeconfig`, KUBECONFIG, 0o600).put(
     `${d}/server/cred/controller.kubeconfig`,
     KUBECONFIG,
@@ -591,7 +618,10 @@ export function k3sServer(): NodeRoot {
   );
   r.put(`${d}/agent/client-ca.crt`, "-----BEGIN CERTIFICATE-----\n", 0o644);
   r.put(`${d}/agent/etc/cni/net.d/10-flannel.conflist`, "{}", 0o600);
-  r.put("/usr/local/bin/k3s", `\x7fELF${"\0".repeat(40)}v1.30.6+k3s1${"\0".repeat(16)}`, 0o755);
+  if (opts.kubeletDropins)
+    r.put(`${d}/agent/etc/kubelet.conf.d/00-k3s-defaults.conf`, K3S_KUBELET_DEFAULTS, 0o600);
+  const version = opts.version ?? "v1.30.6+k3s1";
+  r.put("/usr/local/bin/k3s", `\x7fELF${"\0".repeat(40)}${version}${"\0".repeat(16)}`, 0o755);
   r.proc(1, ["/sbin/init"]);
   // k3s rewrites its process title into one string.
   r.put("/proc/700/cmdline", `/usr/local/bin/k3s server${"\0".repeat(20)}`, 0o444);
@@ -626,6 +656,7 @@ export function rke2Server(): NodeRoot {
     0o644,
   );
   r.put("/var/lib/rancher/rke2/agent/kubelet.kubeconfig", KUBECONFIG, 0o600);
+  r.put("/var/lib/rancher/rke2/server/cred/admin.kubeconfig", KUBECONFIG, 0o600);
   r.put("/var/lib/rancher/rke2/agent/client-ca.crt", "-----BEGIN CERTIFICATE-----\n", 0o644);
   r.put(
     "/usr/local/lib/systemd/system/rke2-server.service",
