@@ -1,8 +1,8 @@
-// CEL for ValidatingAdmissionPolicies on @bufbuild/cel: the standard library, the strings
-// extension, the Kubernetes regex helpers (find, findAll) and list helpers (isSorted, sum, min,
-// max, indexOf, lastIndexOf) and quantity library (quantity, isQuantity, compareTo, isGreaterThan,
-// isLessThan, add, sub, asInteger, asApproximateFloat, isInteger, sign; values are compared as
-// doubles). JSON integers become CEL ints.
+// CEL for ValidatingAdmissionPolicies on @bufbuild/cel, with the libraries of the Kubernetes CEL
+// environment: the standard library and `strings` extension (from @bufbuild/cel), regex (find,
+// findAll), lists (isSorted, sum, min, max, indexOf, lastIndexOf), sets, quantity, url, ip, cidr,
+// format, optional values and the `authorizer` builders (checks fail: see lib/authorizer.ts).
+// The environment is built once, at module load; JSON integers become CEL ints.
 import {
   CelScalar,
   type CelValue,
@@ -10,13 +10,18 @@ import {
   celFunc,
   celMethod,
   isCelError,
-  isCelMap,
   listType,
   parse,
   plan,
 } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import { parseQuantity } from "../quantity.js";
+import { authorizerFuncs } from "./lib/authorizer.js";
+import { formatFuncs } from "./lib/format.js";
+import { netFuncs } from "./lib/net.js";
+import { equalityKey, optionalFuncs } from "./lib/optional.js";
+import { celTypeRegistry, fieldsOf, newValue, QUANTITY_DESC, QUANTITY_TYPE } from "./lib/types.js";
+import { urlFuncs } from "./lib/url.js";
 
 const regexCache = new Map<string, RegExp>();
 function re(pattern: string, flags = ""): RegExp {
@@ -29,7 +34,13 @@ function re(pattern: string, flags = ""): RegExp {
   return r;
 }
 
-const k8sFuncs = [
+function findAll(s: string, pattern: string, limit: bigint): string[] {
+  if (limit === 0n) return [];
+  const all = [...s.matchAll(re(pattern, "g"))].map((m) => m[0]);
+  return limit < 0n ? all : all.slice(0, Number(limit));
+}
+
+const regexFuncs = [
   celMethod("find", CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern: string) {
     const m = re(pattern).exec(this as string);
     return m ? m[0] : "";
@@ -40,7 +51,16 @@ const k8sFuncs = [
     [CelScalar.STRING],
     listType(CelScalar.STRING),
     function (pattern: string) {
-      return [...(this as string).matchAll(re(pattern, "g"))].map((m) => m[0]);
+      return findAll(this as string, pattern, -1n);
+    },
+  ),
+  celMethod(
+    "findAll",
+    CelScalar.STRING,
+    [CelScalar.STRING, CelScalar.INT],
+    listType(CelScalar.STRING),
+    function (pattern: string, limit: bigint) {
+      return findAll(this as string, pattern, limit);
     },
   ),
 ];
@@ -62,22 +82,22 @@ function compare(a: unknown, b: unknown): number {
   throw new Error(`no ordering between ${typeof a} and ${typeof b}`);
 }
 
-const equalish = (a: unknown, b: unknown) => {
-  try {
-    return compare(a, b) === 0;
-  } catch {
-    return false;
-  }
-};
-
-const DYN_LIST = listType(CelScalar.DYN);
+const DYN = CelScalar.DYN;
+const DYN_LIST = listType(DYN);
 const items = (l: unknown) => [...(l as Iterable<unknown>)];
 const extreme = (name: string, sign: number) =>
-  celMethod(name, DYN_LIST, [], CelScalar.DYN, function () {
+  celMethod(name, DYN_LIST, [], DYN, function () {
     const xs = items(this);
-    if (xs.length === 0) throw new Error(`${name}() called on an empty list`);
+    if (xs.length === 0) throw new Error(`${name} called on empty list`);
     return xs.reduce((m, x) => (compare(x, m) * sign > 0 ? x : m)) as never;
   });
+
+// Element equality is CEL equality (1 == 1.0, lists and maps by contents).
+const indexIn = (xs: unknown[], v: unknown, fromEnd: boolean) => {
+  const key = equalityKey(v);
+  const match = (x: unknown) => equalityKey(x) === key;
+  return BigInt(fromEnd ? xs.findLastIndex(match) : xs.findIndex(match));
+};
 
 const listFuncs = [
   celMethod("isSorted", DYN_LIST, [], CelScalar.BOOL, function () {
@@ -85,7 +105,7 @@ const listFuncs = [
     for (let i = 1; i < xs.length; i++) if (compare(xs[i - 1], xs[i]) > 0) return false;
     return true;
   }),
-  celMethod("sum", DYN_LIST, [], CelScalar.DYN, function () {
+  celMethod("sum", DYN_LIST, [], DYN, function () {
     const xs = items(this);
     if (xs.length === 0) return 0n as never;
     return xs.reduce((t, x) => {
@@ -96,57 +116,89 @@ const listFuncs = [
   }),
   extreme("min", -1),
   extreme("max", 1),
-  celMethod("indexOf", DYN_LIST, [CelScalar.DYN], CelScalar.INT, function (v: unknown) {
-    return BigInt(items(this).findIndex((x) => equalish(x, v)));
+  celMethod("indexOf", DYN_LIST, [DYN], CelScalar.INT, function (v: unknown) {
+    return indexIn(items(this), v, false);
   }),
-  celMethod("lastIndexOf", DYN_LIST, [CelScalar.DYN], CelScalar.INT, function (v: unknown) {
-    return BigInt(items(this).findLastIndex((x) => equalish(x, v)));
+  celMethod("lastIndexOf", DYN_LIST, [DYN], CelScalar.INT, function (v: unknown) {
+    return indexIn(items(this), v, true);
   }),
 ];
 
-// A quantity travels as a one-entry map under a private key, so CEL equality and methods work on it.
-const QKEY = "__kubeward_quantity";
-const DYN = CelScalar.DYN;
-const makeQ = (v: number) => new Map([[QKEY, v]]) as never;
-function qv(x: unknown): number {
-  if (isCelMap(x) && x.has(QKEY)) return x.get(QKEY) as number;
-  if (typeof x === "bigint") return Number(x);
-  throw new Error("not a quantity");
-}
+// The cel-go `sets` extension (Kubernetes 1.29+), with CEL equality between elements.
+const keysOf = (l: unknown) => new Set(items(l).map(equalityKey));
+const setFuncs = [
+  celFunc("sets.contains", [DYN_LIST, DYN_LIST], CelScalar.BOOL, (list: unknown, sub: unknown) => {
+    const have = keysOf(list);
+    return items(sub).every((x) => have.has(equalityKey(x)));
+  }),
+  celFunc("sets.equivalent", [DYN_LIST, DYN_LIST], CelScalar.BOOL, (a: unknown, b: unknown) => {
+    const ka = keysOf(a);
+    const kb = keysOf(b);
+    return [...ka].every((k) => kb.has(k)) && [...kb].every((k) => ka.has(k));
+  }),
+  celFunc("sets.intersects", [DYN_LIST, DYN_LIST], CelScalar.BOOL, (a: unknown, b: unknown) => {
+    const ka = keysOf(a);
+    return items(b).some((x) => ka.has(equalityKey(x)));
+  }),
+];
+
+// Quantities (Kubernetes 1.28+) are kubernetes.Quantity values holding their amount as a double
+// (exact to about 15 significant digits), so `==` compares amounts: quantity('1k') == quantity('1000').
+const Q = QUANTITY_TYPE;
+const makeQ = (value: number) => newValue(QUANTITY_DESC, { value });
+const qv = (x: unknown) => fieldsOf<{ value: number }>(x).value;
 function parseQ(s: string): number {
   const v = parseQuantity(s);
   if (v === undefined) throw new Error(`invalid quantity ${JSON.stringify(s)}`);
   return v;
 }
-const qMethod = <
-  R extends typeof CelScalar.BOOL | typeof CelScalar.INT | typeof CelScalar.DOUBLE | typeof DYN,
->(
-  name: string,
-  args: number,
-  result: R,
-  fn: (a: number, b: number) => unknown,
-) =>
-  celMethod(name, DYN, args === 1 ? [DYN] : [], result, function (this: unknown, o?: unknown) {
-    return fn(qv(this), args === 1 ? qv(o) : 0) as never;
+type QResult = typeof CelScalar.BOOL | typeof CelScalar.INT | typeof CelScalar.DOUBLE | typeof Q;
+const qMethod = (name: string, result: QResult, fn: (a: number) => unknown) =>
+  celMethod(name, Q, [], result, function () {
+    return fn(qv(this)) as never;
+  });
+const qBinary = (name: string, result: QResult, fn: (a: number, b: number) => unknown) =>
+  celMethod(name, Q, [Q], result, function (o: unknown) {
+    return fn(qv(this), qv(o)) as never;
   });
 const quantityFuncs = [
-  celFunc("quantity", [CelScalar.STRING], DYN, (s: string) => makeQ(parseQ(s))),
+  celFunc("quantity", [CelScalar.STRING], Q, (s: string) => makeQ(parseQ(s))),
   celFunc("isQuantity", [CelScalar.STRING], CelScalar.BOOL, (s: string) => parseQuantity(s) !== undefined),
-  qMethod("compareTo", 1, CelScalar.INT, (a, b) => BigInt(Math.sign(a - b))),
-  qMethod("isGreaterThan", 1, CelScalar.BOOL, (a, b) => a > b),
-  qMethod("isLessThan", 1, CelScalar.BOOL, (a, b) => a < b),
-  qMethod("add", 1, DYN, (a, b) => makeQ(a + b)),
-  qMethod("sub", 1, DYN, (a, b) => makeQ(a - b)),
-  qMethod("asApproximateFloat", 0, CelScalar.DOUBLE, (a) => a),
-  qMethod("isInteger", 0, CelScalar.BOOL, (a) => Number.isInteger(a)),
-  qMethod("sign", 0, CelScalar.INT, (a) => BigInt(Math.sign(a))),
-  qMethod("asInteger", 0, CelScalar.INT, (a) => {
+  qBinary("compareTo", CelScalar.INT, (a, b) => BigInt(Math.sign(a - b))),
+  qBinary("isGreaterThan", CelScalar.BOOL, (a, b) => a > b),
+  qBinary("isLessThan", CelScalar.BOOL, (a, b) => a < b),
+  qBinary("add", Q, (a, b) => makeQ(a + b)),
+  qBinary("sub", Q, (a, b) => makeQ(a - b)),
+  celMethod("add", Q, [CelScalar.INT], Q, function (n: bigint) {
+    return makeQ(qv(this) + Number(n));
+  }),
+  celMethod("sub", Q, [CelScalar.INT], Q, function (n: bigint) {
+    return makeQ(qv(this) - Number(n));
+  }),
+  qMethod("asApproximateFloat", CelScalar.DOUBLE, (a) => a),
+  qMethod("isInteger", CelScalar.BOOL, (a) => Number.isInteger(a)),
+  qMethod("sign", CelScalar.INT, (a) => BigInt(Math.sign(a))),
+  qMethod("asInteger", CelScalar.INT, (a) => {
     if (!Number.isSafeInteger(a)) throw new Error("quantity is not an integer or overflows");
     return BigInt(a);
   }),
 ];
 
-const ENV = celEnv({ funcs: [...strings, ...k8sFuncs, ...listFuncs, ...quantityFuncs] });
+const ENV = celEnv({
+  registry: celTypeRegistry,
+  funcs: [
+    ...strings,
+    ...regexFuncs,
+    ...listFuncs,
+    ...setFuncs,
+    ...quantityFuncs,
+    ...urlFuncs,
+    ...netFuncs,
+    ...optionalFuncs,
+    ...formatFuncs,
+    ...authorizerFuncs,
+  ],
+});
 
 export type CelProgram = (
   bindings: Record<string, unknown>,

@@ -6,6 +6,7 @@ import { matchSelector } from "../../config/checks/lib/selector.js";
 import { isRecord } from "../../core/object.js";
 import type { AdmissionRequest } from "../review.js";
 import { toCel } from "./cel.js";
+import { authorizerValue } from "./lib/authorizer.js";
 import type { Binding, LoadedPolicies, MatchResources, Policy, ResourceRule } from "./load.js";
 
 export interface VapSet extends LoadedPolicies {
@@ -132,6 +133,8 @@ function requestForCel(req: AdmissionRequest): Record<string, unknown> {
 }
 
 const celCache = new WeakMap<VapAttributes, Record<string, unknown>>();
+// One `authorizer` for every request: its checks fail (no RBAC data), see lib/authorizer.ts.
+const AUTHORIZER = authorizerValue();
 
 /** The CEL inputs of a request, converted once however many bindings apply. */
 function celInputs(a: VapAttributes): Record<string, unknown> {
@@ -142,6 +145,7 @@ function celInputs(a: VapAttributes): Record<string, unknown> {
       oldObject: toCel(a.oldObject),
       request: toCel(requestForCel(a.request)),
       namespaceObject: toCel(a.namespaceObject ?? null),
+      authorizer: AUTHORIZER,
     };
     celCache.set(a, hit);
   }
