@@ -6,9 +6,13 @@
 // evaluates to true; `value` rows compare our result with upstream's; `error` rows give upstream's
 // exact runtime error text.
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { compileCel, toCel } from "../../src/admission/vap/cel.js";
+import { evaluateVap, type VapSet } from "../../src/admission/vap/evaluate.js";
+import { parsePolicyDocs } from "../../src/admission/vap/findings.js";
 import { AUTHORIZER_UNSUPPORTED, authorizerValue } from "../../src/admission/vap/lib/authorizer.js";
 import { FORMAT_NAMES } from "../../src/admission/vap/lib/format.js";
+import { goodContainer, pod, review } from "./suite.js";
 
 function run(expr: string, self: unknown = {}) {
   return compileCel(expr)({ self: toCel(self) });
@@ -518,5 +522,50 @@ describe("authorizer", () => {
       "type(authorizer.group('').resource('pods')) == kubernetes.authorization.ResourceCheck",
     );
     expect(r).toEqual({ ok: true, value: true });
+  });
+});
+
+describe("the libraries inside a ValidatingAdmissionPolicy", () => {
+  const vapSet = (failurePolicy: string, expression: string): VapSet => {
+    const docs = [
+      `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: { name: p }
+spec:
+  failurePolicy: ${failurePolicy}
+  matchConstraints:
+    resourceRules:
+      - { apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods] }
+  validations:
+    - expression: ${JSON.stringify(expression)}
+      message: refused`,
+      `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: { name: b }
+spec: { policyName: p, validationActions: [Deny] }`,
+    ];
+    return { ...parsePolicyDocs(docs.map((d, i) => ({ doc: parse(d), where: `doc${i}` }))), params: [] };
+  };
+  const request = review(pod("web", "team-a", [goodContainer])).request as never;
+
+  it("an authorizer check denies under failurePolicy Fail and is only recorded under Ignore", () => {
+    const expr =
+      "authorizer.group('').resource('pods').namespace(object.metadata.namespace).check('create').allowed()";
+    const fail = evaluateVap(vapSet("Fail", expr), request);
+    expect(fail.denials).toHaveLength(1);
+    expect(fail.denials[0]).toContain(AUTHORIZER_UNSUPPORTED);
+    const ignore = evaluateVap(vapSet("Ignore", expr), request);
+    expect(ignore.denials).toHaveLength(0);
+    expect(ignore.errors.join("\n")).toContain(AUTHORIZER_UNSUPPORTED);
+  });
+
+  it("ip, cidr, url, sets and format work on the request's object", () => {
+    const expr =
+      "cidr('10.0.0.0/8').containsIP('10.1.2.3') && url('https://registry.example.com/v2/').getHostname() == 'registry.example.com' && sets.contains(['a', 'b'], [object.metadata.name.substring(0, 1)]) == false && !format.dns1123Label().validate(object.metadata.name).hasValue()";
+    expect(evaluateVap(vapSet("Fail", expr), request).denials).toEqual([]);
+    const refused = evaluateVap(vapSet("Fail", "isIP(object.metadata.name)"), request);
+    expect(refused.denials).toEqual([
+      "ValidatingAdmissionPolicy 'p' with binding 'b' denied request: refused",
+    ]);
   });
 });
