@@ -3,7 +3,7 @@ import { Enums, Models, Serialize, Spec } from "@cyclonedx/cyclonedx-library";
 import type { Package } from "../../core/model.js";
 import { TOOL_NAME, TOOL_VERSION } from "../../core/model.js";
 import type { Inventory } from "../inventory.js";
-import { isSpdxExpression, spdxId } from "./licenses.js";
+import { normalizeSpdxExpression, spdxId } from "./licenses.js";
 
 export interface SbomOptions {
   /** Document creation time (injected: the SBOM writers never read the clock). */
@@ -15,8 +15,9 @@ export interface SbomOptions {
 function licensesOf(p: Package): Models.LicenseRepository {
   const repo = new Models.LicenseRepository();
   const list = p.licenses ?? [];
-  if (list.length === 1 && !spdxId(list[0]!) && isSpdxExpression(list[0]!)) {
-    repo.add(new Models.LicenseExpression(list[0]!));
+  const expression = list.length === 1 && !spdxId(list[0]!) ? normalizeSpdxExpression(list[0]!) : undefined;
+  if (expression) {
+    repo.add(new Models.LicenseExpression(expression));
     return repo;
   }
   for (const l of list) {
