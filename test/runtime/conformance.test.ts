@@ -5,7 +5,7 @@ import { RuleEngine } from "../../src/runtime/engine.js";
 import { K8S_AUDIT_FIELDS } from "../../src/runtime/fields/k8saudit.js";
 import { loadRules } from "../../src/runtime/rules/loader.js";
 import { decodeAuditLine } from "../../src/runtime/sources/k8saudit-parse.js";
-import { K8SAUDIT, readRules } from "./helpers.js";
+import { asTestingCopy, K8SAUDIT, readRules } from "./helpers.js";
 
 interface Case {
   test: string;
@@ -37,7 +37,8 @@ const expectations = JSON.parse(readFileSync(join(K8SAUDIT, "expectations.json")
 };
 
 function run(c: Case) {
-  const rs = loadRules(readRules(...c.rules_files.map((f) => join(K8SAUDIT, f))), {
+  // the rule files as falcosecurity/testing loads them (see asTestingCopy)
+  const rs = loadRules(readRules(...c.rules_files.map((f) => join(K8SAUDIT, f))).map(asTestingCopy), {
     tables: { k8s_audit: K8S_AUDIT_FIELDS },
   });
   const engine = new RuleEngine(rs, { hostname: "test" });

@@ -3,8 +3,9 @@
  * per event (slot cache), comparisons use pre-parsed right-hand values (numbers, sets, regexes).
  *
  * Semantics follow libsinsp: a field whose value is not available makes every comparison false
- * (also `!=`); list fields support `exists`, `in` (every value in the set) and `intersects` (any value
- * in the set); a non-list field that yields several values (e.g. `proc.aname`) matches when any does.
+ * (also `!=`); list fields support only `exists`, `in` (every value in the set) and `intersects` (any
+ * value in the set), other operators on them fail to compile; a non-list field that yields several
+ * values (e.g. `proc.aname`) matches when any does.
  */
 import { type CondPos, RuntimeError } from "../errors.js";
 import type { Extracted, FieldDef, FieldTable, FieldType, Scalar } from "../fields/types.js";
@@ -138,7 +139,8 @@ function checkArg(
   }
   if (mode === "none")
     throw new RuntimeError("field-arg", `filter ${name} does not support an argument`, pos);
-  if ((mode === "index" || mode === "required-index") && !/^[0-9]+$/.test(arg)) {
+  // libsinsp: digits only, and no leading zero ("0" itself is fine)
+  if ((mode === "index" || mode === "required-index") && !/^(0|[1-9][0-9]*)$/.test(arg)) {
     throw new RuntimeError("field-arg", `filter ${name} argument must be a numeric index, got '${arg}'`, pos);
   }
 }
@@ -516,11 +518,12 @@ function compileBinary<E>(
   pos: CondPos,
 ): Evaluator<E> {
   if (left.list && !LIST_FIELD_OPS.has(op)) {
-    env.warnings.push({
-      message: `list field '${left.name}' only supports operators 'exists', 'in' and 'intersects'; this '${op}' check never matches`,
+    // libsinsp rejects this when it compiles the filter, so Falco fails to load the rule
+    throw new RuntimeError(
+      "bad-operator",
+      `filter error: '${op}' operator not supported list filters (${left.name} is a list field; use 'in', 'intersects' or 'exists')`,
       pos,
-    });
-    return () => false;
+    );
   }
   if (right.kind === "field" || right.kind === "transform") {
     return compileFieldCompare(op, left, compileField(right, env), pos);

@@ -12,7 +12,6 @@ export interface AuditFileOptions {
   path: string;
   follow?: boolean;
   pollMs?: number;
-  cluster?: string;
   /** wall clock in ns, for events without a timestamp */
   nowNs?: () => number;
 }
@@ -24,7 +23,7 @@ export function auditFileSource(o: AuditFileOptions): EventSource {
     name: `k8saudit:${o.path}`,
     run: (p: Pipeline) =>
       reader.run(async (line) => {
-        const d = decodeAuditLine(line, nowNs(), o.cluster);
+        const d = decodeAuditLine(line, nowNs());
         if (d.error) p.malformed(`${o.path}: ${d.error}`);
         for (const e of d.events) await p.put({ source: "k8s_audit", evt: e, tsNs: e.tsNs });
       }),

@@ -23,22 +23,17 @@ export function parseTimeNs(v: unknown): number | undefined {
   return ms * 1e6 + sub;
 }
 
-function toEvent(
-  obj: Record<string, unknown>,
-  nowNs: number,
-  text: string | undefined,
-  cluster?: string,
-): AuditEvent {
+function toEvent(obj: Record<string, unknown>, nowNs: number, text: string | undefined): AuditEvent {
   const ts =
     parseTimeNs(obj.stageTimestamp) ??
     parseTimeNs(obj.timestamp) ??
     parseTimeNs(obj.requestReceivedTimestamp) ??
     nowNs;
-  return { raw: obj, tsNs: ts, text, cluster };
+  return { raw: obj, tsNs: ts, text };
 }
 
 /** Decode an already parsed JSON value (an Event or an EventList). */
-export function decodeAuditValue(v: unknown, nowNs: number, text?: string, cluster?: string): DecodeResult {
+export function decodeAuditValue(v: unknown, nowNs: number, text?: string): DecodeResult {
   if (v === null || typeof v !== "object" || Array.isArray(v)) {
     return { events: [], error: "data not recognized as a k8s audit event" };
   }
@@ -49,19 +44,19 @@ export function decodeAuditValue(v: unknown, nowNs: number, text?: string, clust
     let bad = 0;
     for (const it of obj.items) {
       if (it && typeof it === "object" && !Array.isArray(it))
-        events.push(toEvent(it as Record<string, unknown>, nowNs, undefined, cluster));
+        events.push(toEvent(it as Record<string, unknown>, nowNs, undefined));
       else bad++;
     }
     return bad > 0
       ? { events, error: `${bad} EventList item(s) not recognized as k8s audit events` }
       : { events };
   }
-  if (obj.kind === "Event") return { events: [toEvent(obj, nowNs, text, cluster)] };
+  if (obj.kind === "Event") return { events: [toEvent(obj, nowNs, text)] };
   return { events: [], error: "data not recognized as a k8s audit event" };
 }
 
 /** Decode one line of an audit log file. Blank lines give no events and no error. */
-export function decodeAuditLine(line: string, nowNs: number, cluster?: string): DecodeResult {
+export function decodeAuditLine(line: string, nowNs: number): DecodeResult {
   const c0 = line.charCodeAt(0);
   const t = c0 === 123 && line.charCodeAt(line.length - 1) === 125 ? line : line.trim();
   if (t === "") return { events: [] };
@@ -71,5 +66,5 @@ export function decodeAuditLine(line: string, nowNs: number, cluster?: string): 
   } catch (e) {
     return { events: [], error: `malformed JSON: ${(e as Error).message}` };
   }
-  return decodeAuditValue(v, nowNs, t, cluster);
+  return decodeAuditValue(v, nowNs, t);
 }

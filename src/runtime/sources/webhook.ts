@@ -30,7 +30,6 @@ export interface WebhookOptions {
   token?: string;
   maxBytes?: number;
   path?: string;
-  cluster?: string;
   log?: (s: string) => void;
 }
 
@@ -89,7 +88,7 @@ export function webhookSource(o: WebhookOptions): EventSource {
         p.malformed(`webhook: malformed JSON: ${(e as Error).message}`);
         return reply(400, "malformed JSON");
       }
-      const d = decodeAuditValue(body, Date.now() * 1e6, undefined, o.cluster);
+      const d = decodeAuditValue(body, Date.now() * 1e6);
       if (d.error) p.malformed(`webhook: ${d.error}`);
       if (d.events.length === 0 && d.error) return reply(400, d.error);
       for (const e of d.events) p.offer({ source: "k8s_audit", evt: e, tsNs: e.tsNs });
