@@ -80,9 +80,11 @@ export async function run(): Promise<Record<string, number | string>> {
     const image = `${host}/bench/app:1`;
     out["sign (resolve, push blobs + manifest) ms"] = await ms(() => signImage(image, { key }));
     for (let i = 0; i < 8; i++) await signImage(image, { key: generateEcdsaKey() });
-    out["verify, 10 signatures on the image, ms"] = await ms(() =>
-      verifyImageSignatures(image, { keys: [{ key: pub, name: "k" }] }),
-    );
+    // Median of several runs: one loopback round trip is short enough for scheduling noise to show.
+    const runs: number[] = [];
+    for (let i = 0; i < 21; i++)
+      runs.push(await ms(() => verifyImageSignatures(image, { keys: [{ key: pub, name: "k" }] })));
+    out["verify, 10 signatures on the image, ms (median of 21)"] = runs.sort((a, b) => a - b)[10]!;
     const v = createCosignVerifier();
     const byDigest = `${host}/bench/app@${sha256Digest(manifest)}`;
     const policy = { keys: [publicKeyPem(key)] };

@@ -102,9 +102,14 @@ export async function appendCosignLayers(
   return { tag, manifestDigest: sha256Digest(manifest), layers: layers.length };
 }
 
+/** Layer blobs fetched at once: enough to hide round trips, few enough to spare the registry. */
+const LAYER_FETCHES = 4;
+
 /**
- * Fetches the layers at a cosign tag; undefined when there is no such tag. With `signal`, no layer
- * is fetched after it fires (the repository's own requests stop through its registry options).
+ * Fetches the layers at a cosign tag, in manifest order; undefined when there is no such tag.
+ * Layers are fetched LAYER_FETCHES at a time; when some fail, the error of the first failing layer
+ * is thrown, as a one-by-one fetch would. With `signal`, no layer is fetched after it fires (the
+ * repository's own requests stop through its registry options).
  */
 export async function readCosignLayers(
   repo: Repo,
@@ -115,12 +120,41 @@ export async function readCosignLayers(
   const tag = cosignTag(digest, suffix);
   const m = await repo.manifest(tag);
   if (!m) return undefined;
-  const descs = parseCosignManifest(m.buf, `${repo.what}:${tag}`);
-  const layers: Array<StoredLayer & { digest: string }> = [];
-  for (const d of descs.slice(0, 1000)) {
-    signal?.throwIfAborted();
-    const payload = await repo.blob(d.digest, 4 << 20);
-    layers.push({ mediaType: d.mediaType, payload, annotations: d.annotations ?? {}, digest: d.digest });
-  }
+  const descs = parseCosignManifest(m.buf, `${repo.what}:${tag}`).slice(0, 1000);
+  const layers = await mapInOrder(descs, LAYER_FETCHES, signal, async (d) => ({
+    mediaType: d.mediaType,
+    payload: await repo.blob(d.digest, 4 << 20),
+    annotations: d.annotations ?? {},
+    digest: d.digest,
+  }));
   return { tag, layers };
+}
+
+/**
+ * Maps items with at most `limit` calls running, results in input order. After a failure no new
+ * item starts; once the running ones settle, the failure of the lowest index is thrown.
+ */
+async function mapInOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  signal: AbortSignal | undefined,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  const failures = new Map<number, unknown>();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && failures.size === 0) {
+      const i = next++;
+      try {
+        signal?.throwIfAborted();
+        results[i] = await fn(items[i]!);
+      } catch (err) {
+        failures.set(i, err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.size > 0) throw failures.get(Math.min(...failures.keys()));
+  return results;
 }
