@@ -11,7 +11,7 @@ import type { EngineOptions } from "./engine.js";
 import { AdmissionError } from "./errors.js";
 import { type Endpoint, handleReview, loadEngine } from "./handler.js";
 import { admissionManifests, manifestsYaml } from "./manifests.js";
-import { cachedLabels, kubeNamespaceLabels } from "./namespaces.js";
+import { cachedLabels, kubeNamespaceLabels, kubeNamespacePods } from "./namespaces.js";
 import { startAdmissionServer } from "./server.js";
 
 /**
@@ -114,10 +114,12 @@ export function registerAdmissionCommands({ program }: CommandRoots): void {
         const namespaceLabels = opts.kube
           ? cachedLabels(await kubeNamespaceLabels(), 30_000, () => Date.now())
           : undefined;
+        const namespacePods = opts.kube ? await kubeNamespacePods() : undefined;
         const wire = supplyChain(opts.trustedRoot, opts.vulnDb);
         const engine = await loadEngine(opts.config, async (config) => ({
           ...(await wire(config)),
           ...(namespaceLabels ? { namespaceLabels } : {}),
+          ...(namespacePods ? { namespacePods } : {}),
         })).catch(usage);
         const running = await startAdmissionServer({
           engine,

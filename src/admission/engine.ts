@@ -8,17 +8,15 @@ import type { ImageVulnerabilityScanner, SignatureVerifier } from "../core/image
 import { isRecord, objectFromData } from "../core/object.js";
 import { podOf } from "../core/podspec.js";
 import type { AdmissionConfig, RuleScope } from "./config.js";
-import { AdmissionError, fieldText } from "./errors.js";
+import { fieldText } from "./errors.js";
 import { type MutationOptions, mutationPatch } from "./mutate.js";
 import {
-  evaluatePodSecurity,
   IGNORED_POD_SUBRESOURCES,
   isSignificantPodUpdate,
-  PSA_AUDIT_KEYS,
-  policyToEvaluate,
-  shortWarning,
+  namespaceLookupFailure,
+  validatePodSecurity,
 } from "./psa.js";
-import type { AdmissionRequest, AdmissionResponse } from "./review.js";
+import type { AdmissionRequest, AdmissionResponse, AdmissionStatus } from "./review.js";
 import { selectedChecks } from "./rules/checks.js";
 import { RULE_FAMILIES, type RuleContext, type RuleHit, type SupplyChainGates } from "./rules/index.js";
 import { evaluateVap, type VapSet } from "./vap/evaluate.js";
@@ -40,7 +38,21 @@ export interface EngineOptions {
   cacheSize?: number;
   /** Time box of one signature verification (default 4 s, under the webhook's 5 s timeout). */
   signatureTimeoutMs?: number;
+  /**
+   * A namespace's pods (the server lists them from the API), for upstream's dry run when a
+   * Namespace update tightens its enforce level. Without it no dry run is done.
+   */
+  namespacePods?: (namespace: string, signal: AbortSignal) => Promise<readonly unknown[]>;
+  /** Most pods that dry run evaluates (default 3000, as upstream). */
+  namespacePodCheckLimit?: number;
+  /** Time budget of that dry run, listing included (default 1 s, as upstream). */
+  namespacePodCheckTimeoutMs?: number;
+  /** Milliseconds clock (default Date.now). */
+  now?: () => number;
 }
+
+const NAMESPACE_POD_CHECK_LIMIT = 3000;
+const NAMESPACE_POD_CHECK_TIMEOUT_MS = 1000;
 
 /** What the decision was made of, for metrics and logs. */
 export interface AdmissionDecision {
@@ -85,15 +97,7 @@ export class AdmissionEngine {
   private async labelsOf(namespace: string | undefined): Promise<Record<string, string>> {
     if (!namespace) return {};
     if (this.opts.namespaceLabels) {
-      let live: Record<string, string> | undefined;
-      try {
-        live = await this.opts.namespaceLabels(namespace);
-      } catch (err) {
-        throw new AdmissionError(
-          "namespace-lookup",
-          `failed to lookup namespace ${namespace}: ${(err as Error).message}`,
-        );
-      }
+      const live = await this.opts.namespaceLabels(namespace);
       if (live) return live;
     }
     return this.config.namespaces[namespace]?.labels ?? {};
@@ -103,213 +107,160 @@ export class AdmissionEngine {
   async validate(req: AdmissionRequest): Promise<AdmissionDecision> {
     const response: AdmissionResponse = { uid: req.uid, allowed: true };
     const denials: string[] = [];
+    let denyStatus: AdmissionStatus | undefined;
     let denyCode: number | undefined;
     const warnings: string[] = [];
     const audit: Record<string, string> = {};
     const policyErrors: string[] = [];
     const writing = req.operation === "CREATE" || req.operation === "UPDATE";
     const isPodResource = req.resource.group === "" && req.resource.resource === "pods";
-    let labels: Record<string, string> | undefined;
-    // Like upstream: a failed namespace lookup fails a Pod request (500) but only annotates a workload's.
-    const labelsOnce = async (): Promise<Record<string, string>> => {
-      if (labels) return labels;
-      try {
-        labels = await this.labelsOf(req.namespace);
-      } catch (err) {
-        if (isPodResource || !(err instanceof AdmissionError)) throw err;
-        audit[PSA_AUDIT_KEYS.error] = err.message;
-        policyErrors.push(err.message);
-        labels = {};
-      }
-      return labels;
+    // One lookup per request, shared by Pod Security, the rules and the policies.
+    let labelsP: Promise<Record<string, string>> | undefined;
+    const lookup = () => {
+      labelsP ??= this.labelsOf(req.namespace);
+      return labelsP;
     };
-    try {
-      if (writing && !isRecord(req.object))
-        return badRequest(req, "failed to decode object: request.object is missing");
-      if (
-        req.resource.group === "" &&
-        req.resource.resource === "namespaces" &&
-        req.subResource === undefined &&
-        writing
-      ) {
-        const invalid = this.namespaceLabelErrors(req);
-        if (invalid) return invalid;
-      }
-      const object = isRecord(req.object) ? req.object : undefined;
-      const obj = object ? objectFromData(object, `admission:${req.uid}`) : undefined;
-      const pod = obj ? podOf(obj) : undefined;
-      let evaluatePod =
-        writing &&
-        obj !== undefined &&
-        (isPodResource
-          ? !IGNORED_POD_SUBRESOURCES.has(req.subResource ?? "")
-          : req.subResource === undefined);
-      if (evaluatePod && isPodResource && obj!.kind !== "Pod")
-        return badRequest(
-          req,
-          `failed to decode pod: request.object is a ${JSON.stringify(obj!.kind)}, not a Pod`,
-        );
-      if (evaluatePod && isPodResource && req.operation === "UPDATE") {
-        if (!isRecord(req.oldObject))
-          return badRequest(req, "failed to decode old object: request.oldObject is missing");
-        if (req.oldObject.kind !== "Pod")
-          return badRequest(
-            req,
-            `failed to decode old pod: request.oldObject is a ${JSON.stringify(req.oldObject.kind)}, not a Pod`,
-          );
-        if (!isSignificantPodUpdate(object!, req.oldObject)) evaluatePod = false;
-      }
-      const username = req.userInfo.username ?? "";
 
-      // Pod Security (pods and workload templates).
-      if (evaluatePod && pod) {
-        const ex = this.config.podSecurity.exemptions;
-        if (req.namespace && ex.namespaces.includes(req.namespace))
-          audit[PSA_AUDIT_KEYS.exempt] = "namespace";
-        else if (username && ex.usernames.includes(username)) audit[PSA_AUDIT_KEYS.exempt] = "user";
-        else {
-          const { policy, errors } = policyToEvaluate(await labelsOnce(), this.config.podSecurity.defaults);
-          const allPrivileged =
-            errors.length === 0 &&
-            policy.warn.level === "privileged" &&
-            policy.audit.level === "privileged" &&
-            (!isPodResource || policy.enforce.level === "privileged");
-          if (allPrivileged && isPodResource) audit[PSA_AUDIT_KEYS.enforcePolicy] = "privileged:latest";
-          if (!allPrivileged) {
-            const out = evaluatePodSecurity({
-              pod: { metadata: pod.metadata, spec: pod.spec },
-              policy,
-              policyErrors: errors,
-              exemptions: ex,
-              enforce: isPodResource,
-              forbiddenPrefix: forbiddenPrefix(req),
-            });
-            if (out.deny) denials.push(out.deny);
-            warnings.push(...out.warnings);
-            Object.assign(audit, out.auditAnnotations);
-          }
-        }
-      }
-
-      // kubeward rules: scanner checks, images, resources, signatures, vulnerabilities.
-      const ruleExempt =
-        (req.namespace !== undefined && this.config.exemptions.namespaces.includes(req.namespace)) ||
-        (username !== "" && this.config.exemptions.usernames.includes(username));
-      const runRules =
-        writing &&
-        obj !== undefined &&
-        !ruleExempt &&
-        (isPodResource ? evaluatePod : req.subResource === undefined);
-      if (runRules && this.families.length > 0) {
-        const nsLabels = await labelsOnce();
-        const ctx: RuleContext = {
-          request: req,
-          obj: obj!,
-          ...(pod ? { pod } : {}),
-          namespaceLabels: nsLabels,
-          config: this.config,
-          gates: this.gates,
-          inScope: (scope: RuleScope) => inScope(scope, nsLabels),
-        };
-        // Families run side by side (the supply-chain ones wait on the network); hits keep family order.
-        const hits: RuleHit[] = (await Promise.all(this.families.map((f) => f.evaluate(ctx)))).flat();
-        const auditLines: string[] = [];
-        for (const h of hits) {
-          const where = [
-            h.container !== undefined ? `container "${h.container}"` : "",
-            h.path ? `field ${fieldText(h.path)}` : "",
-          ]
-            .filter(Boolean)
-            .join(", ");
-          const line = `${h.rule}${where ? ` (${where})` : ""}: ${h.message}`;
-          if (h.mode === "enforce") denials.push(line);
-          else if (h.mode === "warn")
-            warnings.push(shortWarning(h.notice ? h.message : `${h.rule}: ${h.message}`));
-          else auditLines.push(line);
-          if (h.error) policyErrors.push(h.message);
-        }
-        if (auditLines.length > 0) audit["kubeward-audit-violations"] = auditLines.join("; ");
-      }
-
-      // ValidatingAdmissionPolicies.
-      if (this.opts.vap && this.opts.vap.bindings.length > 0) {
-        const nsLabels = req.namespace ? await labelsOnce() : {};
-        const out = evaluateVap(
-          this.opts.vap,
-          req,
-          req.namespace ? namespaceObject(req.namespace, nsLabels) : undefined,
-        );
-        if (out.denials.length > 0 && denials.length === 0) denyCode = out.denyCode;
-        denials.push(...out.denials);
-        warnings.push(...out.warnings.map(shortWarning));
-        Object.assign(audit, out.auditAnnotations);
-        policyErrors.push(...out.errors);
-      }
-    } catch (err) {
-      if (err instanceof AdmissionError && err.code === "namespace-lookup") {
-        return {
-          response: {
-            uid: req.uid,
-            allowed: false,
-            status: { code: 500, reason: "InternalError", status: "Failure", message: err.message },
-            auditAnnotations: { [PSA_AUDIT_KEYS.error]: err.message },
-          },
-          decision: "error",
-          policyErrors: [err.message],
-        };
-      }
-      throw err;
+    // Pod Security first, exactly as upstream's admission answers (its errors end the request).
+    const psa = writing
+      ? await validatePodSecurity(req, {
+          defaults: this.config.podSecurity.defaults,
+          exemptions: this.config.podSecurity.exemptions,
+          namespaceLabels: lookup,
+          namespacePods: this.opts.namespacePods,
+          now: this.opts.now ?? Date.now,
+          podCheckLimit: this.opts.namespacePodCheckLimit ?? NAMESPACE_POD_CHECK_LIMIT,
+          podCheckTimeoutMs: this.opts.namespacePodCheckTimeoutMs ?? NAMESPACE_POD_CHECK_TIMEOUT_MS,
+        })
+      : undefined;
+    if (psa?.lookupError) policyErrors.push(psa.lookupError);
+    if (psa?.status && psa.status.code !== 403) {
+      const r: AdmissionResponse = { uid: req.uid, allowed: false, status: psa.status };
+      if (psa.warnings.length > 0) r.warnings = psa.warnings;
+      if (Object.keys(psa.auditAnnotations).length > 0) r.auditAnnotations = psa.auditAnnotations;
+      return { response: r, decision: psa.status.code === 422 ? "deny" : "error", policyErrors };
     }
+    if (psa) {
+      if (psa.status) {
+        denials.push(psa.status.message);
+        denyStatus = psa.status;
+      }
+      warnings.push(...psa.warnings);
+      Object.assign(audit, psa.auditAnnotations);
+    }
+    if (writing && !isRecord(req.object) && psa === undefined)
+      return badRequest(req, "failed to decode object: request.object is missing");
+
+    // Labels for the rules and policies; a failed lookup fails a Pod request, annotates others.
+    const rulesLabels = async (): Promise<Record<string, string> | AdmissionDecision> => {
+      try {
+        return await lookup();
+      } catch (err) {
+        const failure = namespaceLookupFailure(req.namespace ?? "", err, isPodResource);
+        policyErrors.push(failure.lookupError!);
+        if (failure.status)
+          return {
+            response: {
+              uid: req.uid,
+              allowed: false,
+              status: failure.status,
+              auditAnnotations: failure.auditAnnotations,
+            },
+            decision: "error",
+            policyErrors,
+          };
+        Object.assign(audit, failure.auditAnnotations);
+        return {};
+      }
+    };
+
+    const object = isRecord(req.object) ? req.object : undefined;
+    const obj = writing && object ? objectFromData(object, `admission:${req.uid}`) : undefined;
+    const pod = obj ? podOf(obj) : undefined;
+    const username = req.userInfo.username ?? "";
+
+    // kubeward rules: scanner checks, images, resources, signatures, vulnerabilities. Pod requests
+    // follow Pod Security's scope: not on ignored subresources nor on insignificant updates.
+    const ruleExempt =
+      (req.namespace !== undefined && this.config.exemptions.namespaces.includes(req.namespace)) ||
+      (username !== "" && this.config.exemptions.usernames.includes(username));
+    const runRules =
+      obj !== undefined &&
+      !ruleExempt &&
+      (isPodResource ? podChangeMatters(req, object!) : req.subResource === undefined);
+    if (runRules && this.families.length > 0) {
+      const nsLabels = await rulesLabels();
+      if (isDecision(nsLabels)) return nsLabels;
+      const ctx: RuleContext = {
+        request: req,
+        obj: obj!,
+        ...(pod ? { pod } : {}),
+        namespaceLabels: nsLabels,
+        config: this.config,
+        gates: this.gates,
+        inScope: (scope: RuleScope) => inScope(scope, nsLabels),
+      };
+      // Families run side by side (the supply-chain ones wait on the network); hits keep family order.
+      const hits: RuleHit[] = (await Promise.all(this.families.map((f) => f.evaluate(ctx)))).flat();
+      const auditLines: string[] = [];
+      for (const h of hits) {
+        const where = [
+          h.container !== undefined ? `container "${h.container}"` : "",
+          h.path ? `field ${fieldText(h.path)}` : "",
+        ]
+          .filter(Boolean)
+          .join(", ");
+        const line = `${h.rule}${where ? ` (${where})` : ""}: ${h.message}`;
+        if (h.mode === "enforce") denials.push(line);
+        else if (h.mode === "warn")
+          warnings.push(shortWarning(h.notice ? h.message : `${h.rule}: ${h.message}`));
+        else auditLines.push(line);
+        if (h.error) policyErrors.push(h.message);
+      }
+      if (auditLines.length > 0) audit["kubeward-audit-violations"] = auditLines.join("; ");
+    }
+
+    // ValidatingAdmissionPolicies.
+    if (this.opts.vap && this.opts.vap.bindings.length > 0) {
+      let nsLabels: Record<string, string> = {};
+      if (req.namespace) {
+        const l = await rulesLabels();
+        if (isDecision(l)) return l;
+        nsLabels = l;
+      }
+      const out = evaluateVap(
+        this.opts.vap,
+        req,
+        req.namespace ? namespaceObject(req.namespace, nsLabels) : undefined,
+      );
+      if (out.denials.length > 0 && denials.length === 0) denyCode = out.denyCode;
+      denials.push(...out.denials);
+      warnings.push(...out.warnings.map(shortWarning));
+      Object.assign(audit, out.auditAnnotations);
+      policyErrors.push(...out.errors);
+    }
+
     if (denials.length > 0) {
       response.allowed = false;
-      const code = denyCode ?? 403;
-      const reason =
-        { 401: "Unauthorized", 413: "RequestEntityTooLarge", 422: "Invalid" }[code as 401] ?? "Forbidden";
-      response.status = { code, reason, status: "Failure", message: denials.join("; ") };
+      if (denials.length === 1 && denyStatus) response.status = denyStatus;
+      else {
+        const code = denyCode ?? 403;
+        const reason =
+          { 401: "Unauthorized", 413: "RequestEntityTooLarge", 422: "Invalid" }[code as 401] ?? "Forbidden";
+        response.status = {
+          code,
+          reason,
+          status: "Failure",
+          message: denials.join("; "),
+          ...(denyStatus?.details ? { details: denyStatus.details } : {}),
+        };
+      }
     }
+    // Pod Security's warnings are upstream's, whole; the others were cut to size when added.
     if (warnings.length > 0) response.warnings = warnings;
     if (Object.keys(audit).length > 0) response.auditAnnotations = audit;
     const decision = !response.allowed ? "deny" : warnings.length > 0 ? "warn" : "allow";
     return { response, decision, policyErrors };
-  }
-
-  /**
-   * Pod Security labels of a Namespace must be valid on create, and on update when they changed
-   * (upstream ValidateNamespace; the dry run of existing pods against a tightened level is not done).
-   */
-  private namespaceLabelErrors(req: AdmissionRequest): AdmissionDecision | undefined {
-    const labelsOf = (o: unknown) => {
-      const m = isRecord(o) ? o.metadata : undefined;
-      const l = isRecord(m) ? m.labels : undefined;
-      const out: Record<string, string> = {};
-      if (isRecord(l)) for (const [k, v] of Object.entries(l)) if (typeof v === "string") out[k] = v;
-      return out;
-    };
-    const defaults = this.config.podSecurity.defaults;
-    const now = policyToEvaluate(labelsOf(req.object), defaults).errors;
-    if (now.length === 0) return undefined;
-    if (req.operation === "UPDATE") {
-      const before = policyToEvaluate(labelsOf(req.oldObject), defaults).errors;
-      if (before.length > 0 && before.join("\n") === now.join("\n")) return undefined;
-    }
-    const name =
-      req.name ??
-      (isRecord(req.object) && isRecord(req.object.metadata) ? String(req.object.metadata.name ?? "") : "");
-    const detail = now.length === 1 ? now[0] : `[${now.join(", ")}]`;
-    return {
-      response: {
-        uid: req.uid,
-        allowed: false,
-        status: {
-          code: 422,
-          reason: "Invalid",
-          status: "Failure",
-          message: `Namespace ${JSON.stringify(name)} is invalid: ${detail}`,
-        },
-      },
-      decision: "deny",
-      policyErrors: [],
-    };
   }
 
   /** Mutates a request (the /mutate endpoint): a JSONPatch making pods pass restricted where safe. */
@@ -346,10 +297,22 @@ function namespaceObject(name: string, labels: Record<string, string>): Record<s
   return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } };
 }
 
-/** `pods "web-1" is forbidden: ` as the API's Forbidden errors read (no name: `pods is forbidden: `). */
-function forbiddenPrefix(req: AdmissionRequest): string {
-  const r = req.resource.group ? `${req.resource.resource}.${req.resource.group}` : req.resource.resource;
-  return req.name ? `${r} ${JSON.stringify(req.name)} is forbidden: ` : `${r} is forbidden: `;
+/** Whether a pod request can change what the pod runs: not an ignored subresource nor an insignificant update. */
+function podChangeMatters(req: AdmissionRequest, object: Record<string, unknown>): boolean {
+  if (IGNORED_POD_SUBRESOURCES.has(req.subResource ?? "")) return false;
+  if (req.operation !== "UPDATE" || !isRecord(req.oldObject)) return true;
+  return isSignificantPodUpdate(object, req.oldObject);
+}
+
+function isDecision(v: Record<string, string> | AdmissionDecision): v is AdmissionDecision {
+  return typeof (v as AdmissionDecision).decision === "string" && isRecord((v as AdmissionDecision).response);
+}
+
+export const MAX_WARNING = 119;
+
+/** Keeps a kubeward warning under 120 characters, cutting with "..." when longer. */
+export function shortWarning(s: string): string {
+  return s.length <= MAX_WARNING ? s : `${s.slice(0, MAX_WARNING - 3)}...`;
 }
 
 function badRequest(req: AdmissionRequest, message: string): AdmissionDecision {

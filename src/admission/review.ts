@@ -37,6 +37,13 @@ export interface AdmissionStatus {
   message: string;
   reason?: string;
   status?: "Failure";
+  /** metav1.StatusDetails, as upstream errors carry them (the resource's kind, name, causes). */
+  details?: {
+    group?: string;
+    kind?: string;
+    name?: string;
+    causes?: Array<{ type?: string; message?: string; field?: string }>;
+  };
 }
 
 export interface AdmissionResponse {

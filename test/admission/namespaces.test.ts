@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdmissionConfig } from "../../src/admission/config.js";
 import { AdmissionEngine } from "../../src/admission/engine.js";
-import { cachedLabels, kubeNamespaceLabels } from "../../src/admission/namespaces.js";
+import { cachedLabels, kubeNamespaceLabels, kubeNamespacePods } from "../../src/admission/namespaces.js";
 import { generateTls } from "../../src/admission/tls.js";
 import { CONFIG, pod, privilegedContainer, review } from "./suite.js";
 
@@ -19,6 +19,35 @@ const live: Record<string, Record<string, string>> = {
   "team-a": { "pod-security.kubernetes.io/enforce": "privileged", "kubernetes.io/metadata.name": "team-a" },
 };
 
+/** Pods the API lists per namespace; a namespace not here answers 403 (no RBAC to list). */
+const livePods: Record<string, unknown[]> = {
+  "team-a": [
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web-2", namespace: "team-a" },
+      // fields newer than a client model (appArmorProfile) must reach the engine as the API sent them
+      spec: {
+        hostUsers: false,
+        containers: [
+          { name: "web", image: "nginx", securityContext: { appArmorProfile: { type: "Unconfined" } } },
+        ],
+      },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web-1", namespace: "team-a" },
+      spec: {
+        hostUsers: false,
+        containers: [
+          { name: "web", image: "nginx", securityContext: { appArmorProfile: { type: "Unconfined" } } },
+        ],
+      },
+    },
+  ],
+};
+
 const tls = generateTls(["localhost"]);
 
 beforeAll(async () => {
@@ -27,6 +56,17 @@ beforeAll(async () => {
     const m = /^\/api\/v1\/namespaces\/([^/?]+)/.exec(req.url ?? "");
     if (req.headers.authorization !== "Bearer test-token") {
       res.writeHead(401, { "content-type": "application/json" }).end('{"kind":"Status","code":401}');
+      return;
+    }
+    const pods = /^\/api\/v1\/namespaces\/([^/?]+)\/pods(\?|$)/.exec(req.url ?? "");
+    if (pods) {
+      const items = livePods[pods[1]!];
+      if (!items) {
+        res.writeHead(403, { "content-type": "application/json" }).end('{"kind":"Status","code":403}');
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: {}, items }));
       return;
     }
     if (m?.[1] === "broken") {
@@ -103,6 +143,38 @@ describe("live namespace labels", () => {
     expect(b.response.allowed).toBe(false);
     const c = await engine.validate(review(pod("priv", "broken", [privilegedContainer])).request as never);
     expect(c.response.status?.code).toBe(500);
-    expect(c.response.status?.message).toContain("failed to lookup namespace broken");
+    expect(c.response.status?.message).toBe('Internal error occurred: failed to lookup namespace "broken"');
+    expect(c.response.auditAnnotations?.error).toMatch(
+      /^Internal error occurred: failed to lookup namespace "broken": /,
+    );
+  });
+
+  it("lists a namespace's pods for the dry run of a tightened enforce level (upstream's warnings)", async () => {
+    const config = await loadAdmissionConfig(CONFIG);
+    const engine = new AdmissionEngine(config, {
+      namespaceLabels: await kubeNamespaceLabels(),
+      namespacePods: await kubeNamespacePods(),
+    });
+    const ns = (name: string, labels: Record<string, string>) => ({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name, labels },
+    });
+    const update = (name: string) =>
+      review(ns(name, { "pod-security.kubernetes.io/enforce": "baseline" }), {
+        operation: "UPDATE",
+        namespace: name,
+        oldObject: ns(name, { "pod-security.kubernetes.io/enforce": "privileged" }),
+      }).request as never;
+    const r = (await engine.validate(update("team-a"))).response;
+    expect(r.allowed).toBe(true);
+    expect(r.warnings).toEqual([
+      'existing pods in namespace "team-a" violate the new PodSecurity enforce level "baseline:latest"',
+      "web-1 (and 1 other pod): forbidden AppArmor profile",
+    ]);
+    // no permission to list: upstream's warning, the update still allowed
+    const denied = (await engine.validate(update("team-z"))).response;
+    expect(denied.allowed).toBe(true);
+    expect(denied.warnings).toEqual(["failed to list pods while checking new PodSecurity enforce level"]);
   });
 });

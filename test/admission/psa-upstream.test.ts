@@ -83,7 +83,7 @@ interface Case {
   pod?: Obj;
   oldPod?: Obj;
   obj?: Obj | null;
-  oldObj?: Obj;
+  oldObj?: Obj | null;
   operation?: "CREATE" | "UPDATE";
   subresource?: string;
   skipPod?: boolean;
@@ -149,20 +149,29 @@ const cases: Case[] = [
     desc: "failed decode (no object)",
     namespace: "baseline-ns",
     obj: null,
-    skipDeployment: true,
     allowed: false,
     reason: "BadRequest",
-    audit: [],
+    audit: ["error"],
   },
   {
     desc: "invalid object",
     namespace: "baseline-ns",
     operation: "UPDATE",
     obj: { apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } },
+    allowed: false,
+    reason: "BadRequest",
+    audit: ["error"],
+  },
+  {
+    desc: "failed decode old object (none sent)",
+    namespace: "baseline-ns",
+    operation: "UPDATE",
+    pod: restrictedPod,
+    oldObj: null,
     skipDeployment: true,
     allowed: false,
     reason: "BadRequest",
-    audit: [],
+    audit: ["error"],
   },
   {
     desc: "invalid old object",
@@ -173,7 +182,7 @@ const cases: Case[] = [
     skipDeployment: true,
     allowed: false,
     reason: "BadRequest",
-    audit: [],
+    audit: ["error"],
   },
   {
     desc: "insignificant update",
@@ -266,7 +275,7 @@ function request(c: Case, asDeployment: boolean): AdmissionRequest {
   const withNs = (o: Obj | null | undefined) =>
     o ? { ...o, metadata: { ...(o.metadata as Obj), namespace: c.namespace } } : o;
   const object = c.obj !== undefined ? c.obj : asDeployment ? toDeployment(c.pod) : c.pod;
-  const old = c.oldObj ?? (asDeployment ? toDeployment(c.oldPod) : c.oldPod);
+  const old = c.oldObj !== undefined ? c.oldObj : asDeployment ? toDeployment(c.oldPod) : c.oldPod;
   return {
     uid: "1",
     name: "test-pod",
@@ -312,42 +321,170 @@ describe("Pod Security admission, upstream cases", () => {
   }
 });
 
-describe("Namespace labels (upstream ValidateNamespace)", () => {
-  const nsReq = (
-    operation: "CREATE" | "UPDATE",
-    labels: Record<string, string>,
-    old?: Record<string, string>,
-  ): AdmissionRequest => ({
-    uid: "n",
-    name: "team-x",
-    kind: { group: "", version: "v1", kind: "Namespace" },
-    resource: { group: "", version: "v1", resource: "namespaces" },
-    operation,
-    userInfo: { username: "admin" },
-    object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-x", labels } },
-    oldObject: old
-      ? { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-x", labels: old } }
-      : null,
-  });
-  const bad = { "pod-security.kubernetes.io/enforce": "strict" };
+// The exact observable strings of upstream's answers for the cases above.
+describe("Pod Security admission, upstream's exact answers", () => {
+  const privilegedAtRestricted =
+    'privileged (container "a" must not set securityContext.privileged=true), ' +
+    'allowPrivilegeEscalation != false (container "a" must set securityContext.allowPrivilegeEscalation=false), ' +
+    'unrestricted capabilities (container "a" must set securityContext.capabilities.drop=["ALL"]), ' +
+    'runAsNonRoot != true (pod or container "a" must set securityContext.runAsNonRoot=true), ' +
+    'seccompProfile (pod or container "a" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")';
+  const byDesc = (d: string) => cases.find((c) => c.desc === d)!;
 
-  it("refuses invalid pod-security labels on create (422 Invalid), accepts valid ones", async () => {
-    const r = (await engine.validate(nsReq("CREATE", bad))).response;
-    expect(r.allowed).toBe(false);
-    expect(r.status).toMatchObject({ code: 422, reason: "Invalid" });
-    expect(r.status?.message).toBe(
-      'Namespace "team-x" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted',
+  it("enforce deny: a 403 Forbidden status naming the pod, every reason with its detail; no warning", async () => {
+    const { response } = await engine.validate(request(byDesc("enforce deny"), false));
+    expect(response.status).toEqual({
+      code: 403,
+      reason: "Forbidden",
+      status: "Failure",
+      message: `pods "test-pod" is forbidden: violates PodSecurity "restricted:latest": ${privilegedAtRestricted}`,
+      details: { kind: "pods", name: "test-pod" },
+    });
+    expect(response.warnings).toBeUndefined();
+    expect(response.auditAnnotations).toEqual({
+      "enforce-policy": "restricted:latest",
+      "audit-violations": `would violate PodSecurity "restricted:latest": ${privilegedAtRestricted}`,
+    });
+  });
+
+  it("a pod without a name yet (generateName) is forbidden as `pods is forbidden: ...`", async () => {
+    const req = request(byDesc("enforce deny"), false);
+    delete req.name;
+    const { response } = await engine.validate(req);
+    expect(response.status?.message).toBe(
+      `pods is forbidden: violates PodSecurity "restricted:latest": ${privilegedAtRestricted}`,
     );
-    expect(
-      (await engine.validate(nsReq("CREATE", { "pod-security.kubernetes.io/enforce": "baseline" }))).response
-        .allowed,
-    ).toBe(true);
+    expect(response.status?.details).toEqual({ kind: "pods" });
   });
 
-  it("on update, refuses labels that became invalid but tolerates unchanged invalid labels", async () => {
-    expect((await engine.validate(nsReq("UPDATE", bad, {}))).response.allowed).toBe(false);
-    expect((await engine.validate(nsReq("UPDATE", { ...bad, other: "x" }, bad))).response.allowed).toBe(true);
-    const worse = { ...bad, "pod-security.kubernetes.io/warn-version": "v2" };
-    expect((await engine.validate(nsReq("UPDATE", worse, bad))).response.allowed).toBe(false);
+  it("warn: ONE warning `would violate PodSecurity ...` with every reason, on pods and templates alike", async () => {
+    const warnOnly = `would violate PodSecurity "baseline:latest": privileged (container "a" must not set securityContext.privileged=true)`;
+    const pod = await engine.validate(request(byDesc("warn deny"), false));
+    expect(pod.response.warnings).toEqual([warnOnly]);
+    expect(pod.response.auditAnnotations).toEqual({ "enforce-policy": "privileged:latest" });
+    const deployment = await engine.validate(request(byDesc("enforce deny"), true));
+    expect(deployment.response.warnings).toEqual([
+      `would violate PodSecurity "restricted:latest": ${privilegedAtRestricted}`,
+    ]);
+    expect(deployment.response.auditAnnotations).toEqual({
+      "audit-violations": `would violate PodSecurity "restricted:latest": ${privilegedAtRestricted}`,
+    });
+  });
+
+  it("exemptions are recorded as exempt: namespace | user | runtimeClass", async () => {
+    for (const [desc, why] of [
+      ["exempt namespace", "namespace"],
+      ["exempt user", "user"],
+      ["exempt runtimeClass", "runtimeClass"],
+    ] as const) {
+      const { response } = await engine.validate(request(byDesc(desc), false));
+      expect(response.auditAnnotations).toEqual({ exempt: why });
+    }
+  });
+
+  it("a failed namespace lookup: 500 Internal error for a pod, an error annotation on an allowed workload", async () => {
+    const pod = await engine.validate(request(byDesc("namespace not found"), false));
+    expect(pod.response.status).toEqual({
+      code: 500,
+      reason: "InternalError",
+      status: "Failure",
+      message: 'Internal error occurred: failed to lookup namespace "missing-ns"',
+      details: { causes: [{ message: 'failed to lookup namespace "missing-ns"' }] },
+    });
+    expect(pod.response.auditAnnotations).toEqual({
+      error:
+        'Internal error occurred: failed to lookup namespace "missing-ns": namespaces "missing-ns" not found',
+    });
+    const deployment = await engine.validate(request(byDesc("namespace not found"), true));
+    expect(deployment.response.allowed).toBe(true);
+    expect(deployment.response.auditAnnotations).toEqual({
+      error: 'failed to lookup namespace "missing-ns": namespaces "missing-ns" not found',
+    });
+  });
+
+  it("bad requests: upstream's status messages, the cause in the error annotation", async () => {
+    const expectations: Array<[string, string, string]> = [
+      [
+        "failed decode (no object)",
+        "failed to decode object",
+        "failed to decode object: request.object is missing",
+      ],
+      ["invalid object", "failed to decode pod", "failed to decode pod"],
+      [
+        "failed decode old object (none sent)",
+        "failed to decode old object",
+        "failed to decode old object: request.oldObject is missing",
+      ],
+      ["invalid old object", "failed to decode old pod", "failed to decode old pod"],
+    ];
+    for (const [desc, message, error] of expectations) {
+      const { response } = await engine.validate(request(byDesc(desc), false));
+      expect(response.status).toEqual({ code: 400, reason: "BadRequest", status: "Failure", message });
+      expect(response.auditAnnotations).toEqual({ error });
+    }
+    // a workload whose object is not a pod-carrying kind is allowed, with the extraction error
+    const { response } = await engine.validate(request(byDesc("invalid object"), true));
+    expect(response.allowed).toBe(true);
+    expect(response.auditAnnotations).toEqual({
+      error: "failed to extract pod template: unexpected object type: /v1, Kind=Namespace",
+    });
+  });
+
+  it("invalid namespace labels: enforce falls back to restricted, the parse error is audited", async () => {
+    const { response } = await engine.validate(request(byDesc("invalid namespace labels"), false));
+    expect(response.status?.message).toMatch(
+      /^pods "test-pod" is forbidden: violates PodSecurity "restricted:latest": /,
+    );
+    expect(response.auditAnnotations?.error).toBe(
+      'Failed to parse policy: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "not-a-valid-level": must be one of privileged, baseline, restricted',
+    );
+    // several label errors aggregate in brackets
+    NAMESPACES["two-bad-ns"] = {
+      "pod-security.kubernetes.io/enforce": "strict",
+      "pod-security.kubernetes.io/warn-version": "v2",
+    };
+    const two = await engine.validate(
+      request({ ...byDesc("invalid namespace labels"), namespace: "two-bad-ns" }, false),
+    );
+    expect(two.response.auditAnnotations?.error).toBe(
+      'Failed to parse policy: [metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted, metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: "v2": must be "latest" or "v1.x"]',
+    );
+  });
+
+  it("every workload kind with a pod template is evaluated (warn), other resources are not", async () => {
+    const template = { metadata: meta, spec: privilegedPod.spec };
+    const kinds: Array<[string, string, string, Obj]> = [
+      ["", "replicationcontrollers", "ReplicationController", { template }],
+      ["", "podtemplates", "PodTemplate", {}],
+      ["apps", "replicasets", "ReplicaSet", { template }],
+      ["apps", "statefulsets", "StatefulSet", { template }],
+      ["apps", "daemonsets", "DaemonSet", { template }],
+      ["batch", "jobs", "Job", { template }],
+      ["batch", "cronjobs", "CronJob", { jobTemplate: { spec: { template } } }],
+    ];
+    for (const [group, resource, kind, spec] of kinds) {
+      const object: Obj = {
+        apiVersion: group ? `${group}/v1` : "v1",
+        kind,
+        metadata: { ...meta, namespace: "baseline-warn-ns" },
+        ...(kind === "PodTemplate" ? { template } : { spec }),
+      };
+      const { response } = await engine.validate({
+        ...request(byDesc("warn deny"), false),
+        kind: { group, version: "v1", kind },
+        resource: { group, version: "v1", resource },
+        object,
+      });
+      expect(response.warnings, kind).toEqual([
+        'would violate PodSecurity "baseline:latest": privileged (container "a" must not set securityContext.privileged=true)',
+      ]);
+    }
+    const { response } = await engine.validate({
+      ...request(byDesc("warn deny"), false),
+      kind: { group: "", version: "v1", kind: "ConfigMap" },
+      resource: { group: "", version: "v1", resource: "configmaps" },
+      object: { apiVersion: "v1", kind: "ConfigMap", metadata: meta },
+    });
+    expect(response).toEqual({ uid: "1", allowed: true });
   });
 });

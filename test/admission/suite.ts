@@ -386,7 +386,10 @@ export function checkCase(c: Case, payload: Obj, requestApiVersion: string): voi
       r.warnings?.some((x) => x.includes(w)),
       `${w} in ${JSON.stringify(r.warnings)}`,
     ).toBe(true);
-  for (const w of r.warnings ?? []) expect(w.length).toBeLessThan(120);
+  // kubeward's own warnings stay short; Pod Security's are upstream's, whole and one per evaluation
+  const podSecurity = (r.warnings ?? []).filter((w) => w.startsWith("would violate PodSecurity "));
+  expect(podSecurity.length).toBeLessThanOrEqual(1);
+  for (const w of r.warnings ?? []) if (!podSecurity.includes(w)) expect(w.length).toBeLessThan(120);
   if (c.noWarnings) expect(r.warnings).toBeUndefined();
   for (const [k, v] of Object.entries(c.audit ?? {})) {
     if (typeof v === "string") expect(r.auditAnnotations?.[k]).toBe(v);
