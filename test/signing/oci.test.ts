@@ -85,7 +85,7 @@ describe("readCosignLayers", () => {
         `blob ${corrupt[0]} content does not match its digest`,
       );
     } finally {
-      corrupt.forEach((d, i) => writeFileSync(blobFile(d), originals[i]!));
+      for (const [i, d] of corrupt.entries()) writeFileSync(blobFile(d), originals[i]!);
     }
     expect((await readCosignLayers(repo, digest, "sig"))?.layers).toHaveLength(SIGNATURES);
   });
