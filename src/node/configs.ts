@@ -47,16 +47,28 @@ export function loadKubeletConfig(
   const path =
     fromFlag ?? (kubelet?.source === "process" ? undefined : firstExisting(reader, paths.kubeletConfig));
   let cfg = path ? loadYamlConfig(reader, path, errors) : undefined;
-  // Drop-in directory (--config-dir, Kubernetes 1.30+): files merge over the main file in name order.
+  // Drop-in directory (--config-dir, Kubernetes 1.30+): *.conf files merge over the main file in
+  // the order the kubelet walks the tree (names sorted, subdirectories included).
   const dir = kubelet ? lastValue(kubelet.flags, "--config-dir") : undefined;
   if (dir) {
-    for (const f of reader.list(dir) ?? []) {
-      if (!f.endsWith(".conf")) continue;
-      const part = loadYamlConfig(reader, `${dir}/${f}`, errors);
+    for (const file of dropinFiles(reader, dir)) {
+      const part = loadYamlConfig(reader, file, errors);
       if (part) cfg = { path: cfg?.path ?? part.path, data: deepMerge(cfg?.data ?? {}, part.data) };
     }
   }
   return cfg;
+}
+
+function dropinFiles(reader: HostReader, dir: string, depth = 0): string[] {
+  const out: string[] = [];
+  for (const name of reader.list(dir) ?? []) {
+    const path = `${dir}/${name}`;
+    if (reader.stat(path)?.isDirectory) {
+      // k3s copies a user's --config-dir into a subdirectory here; bound the walk against loops.
+      if (depth < 8) out.push(...dropinFiles(reader, path, depth + 1));
+    } else if (name.endsWith(".conf")) out.push(path);
+  }
+  return out;
 }
 
 export function loadProxyConfig(

@@ -135,7 +135,9 @@ function fillRemediation(check: CheckDef, facts: NodeFacts, path: string | undef
   if (a.type === "setting") {
     const comp = facts.components[a.component];
     const cfg = configOf(a.component, facts);
-    editAt = a.configs?.some(Boolean) && cfg ? cfg.path : (comp?.editAt ?? comp?.where);
+    // A distribution that writes the config file itself (k3s's kubelet drop-in) takes changes in its own config.
+    const ownFile = a.configs?.some(Boolean) && cfg && comp?.source !== "distribution";
+    editAt = ownFile ? cfg.path : (comp?.editAt ?? comp?.where);
   }
   return check.remediation
     .replaceAll("{path}", path ?? "<file>")

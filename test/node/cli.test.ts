@@ -47,16 +47,16 @@ describe("kubeward scan node", () => {
     expect(report.node).toMatchObject({
       distribution: "kubeadm",
       kubernetesVersion: "1.30.2",
-      benchmark: "cis-1.10",
+      benchmark: "cis-1.11",
     });
     expect((report.sections as unknown[]).length).toBe(10);
     const findings = report.findings as Finding[];
     expect(findings.some((f) => f.status === "pass")).toBe(false);
-    expect(findings.map((f) => f.checkId)).toContain("cis-1.10/1.2.15");
+    expect(findings.map((f) => f.checkId)).toContain("cis-1.11/1.2.15");
     const withPassed = JSON.parse(
       kubeward(["scan", "node", "--root", root.dir, "-f", "json", "--no-host", "--include-passed"]).stdout,
     ) as Report;
-    expect((withPassed.findings as Finding[]).filter((f) => f.status === "pass").length).toBe(64);
+    expect((withPassed.findings as Finding[]).filter((f) => f.status === "pass").length).toBe(65);
   });
 
   it("renders every report format and exits with --exit-code when checks fail", () => {
@@ -68,9 +68,9 @@ describe("kubeward scan node", () => {
     const table = kubeward(["scan", "node", "--root", root.dir, "-f", "table", "--no-host"]).stdout;
     expect(table).toContain("Compliance (CIS)");
     expect(table).toMatch(
-      /Sections\n {2}1\.1 +Control-plane configuration files +18 pass, 1 fail, 2 warn, 0 manual\n/,
+      /Sections\n {2}1\.1 +Control-plane configuration files +19 pass, 1 fail, 1 warn, 0 manual\n/,
     );
-    expect(table).toMatch(/\n {2}1\.2 +API server +15 pass, 6 fail, 7 warn, 1 manual\n/);
+    expect(table).toMatch(/\n {2}1\.2 +API server +15 pass, 6 fail, 8 warn, 1 manual\n/);
   });
 
   it("honours --benchmark, --targets and --paths-config", () => {
@@ -111,7 +111,7 @@ describe("kubeward scan node", () => {
         "--include-passed",
       ]).stdout,
     ) as Report;
-    const f411 = (over.findings as Finding[]).find((f) => f.checkId === "cis-1.10/4.1.1");
+    const f411 = (over.findings as Finding[]).find((f) => f.checkId === "cis-1.11/4.1.1");
     expect(f411).toMatchObject({ status: "pass", evidence: { path: "/etc/kubernetes/manifests/etcd.yaml" } });
   });
 
