@@ -147,3 +147,43 @@ describe("kubelet --config-dir drop-ins", () => {
     expect(find(rs, "4.2.4")).toMatchObject({ status: "pass", evidence: { kind: "flag", actual: "0" } });
   });
 });
+
+describe("flags kube-bench's cis-1.10 tests pass when absent (1.3.7, 1.4.2, 4.2.4)", () => {
+  // kube-bench: "eq 127.0.0.1 OR not set" for the bind addresses, "eq 0 OR not set" for the read-only port.
+  it("passes an absent flag, fails an explicit bad value, for each of the three", () => {
+    const status = (cm: string[], sched: string[], kubeletArgs: string[], kubeletConfig: string) => {
+      const r = node();
+      r.put(
+        "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        staticPod(
+          "kube-apiserver",
+          `registry.k8s.io/kube-apiserver:${IMAGE_TAG}`,
+          ["kube-apiserver"],
+          APISERVER_ARGS,
+        ),
+        0o600,
+      );
+      r.proc(1, ["/sbin/init"]);
+      r.proc(1201, [
+        "kube-controller-manager",
+        "--kubeconfig=/etc/kubernetes/controller-manager.conf",
+        ...cm,
+      ]);
+      r.proc(1202, ["kube-scheduler", "--kubeconfig=/etc/kubernetes/scheduler.conf", ...sched]);
+      r.put("/var/lib/kubelet/config.yaml", kubeletConfig, 0o600);
+      r.proc(900, ["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", ...kubeletArgs]);
+      const rs = results(r, ["master", "node"]);
+      return ["1.3.7", "1.4.2", "4.2.4"].map((id) => find(rs, id)?.status);
+    };
+    const kind = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n";
+    expect(status([], [], [], kind)).toEqual(["pass", "pass", "pass"]);
+    expect(
+      status(["--bind-address=127.0.0.1"], ["--bind-address", "127.0.0.1"], [], `${kind}readOnlyPort: 0\n`),
+    ).toEqual(["pass", "pass", "pass"]);
+    expect(
+      status(["--bind-address=0.0.0.0"], ["--bind-address=192.168.1.5"], [], `${kind}readOnlyPort: 10255\n`),
+    ).toEqual(["fail", "fail", "warn"]);
+    // The flag beats the config file, as in the kubelet.
+    expect(status([], [], ["--read-only-port=10255"], `${kind}readOnlyPort: 0\n`)[2]).toBe("warn");
+  });
+});
