@@ -3,6 +3,7 @@ export type { OsInfo } from "../core/cataloger.js";
 export { CATALOGERS } from "./catalogers/index.js";
 export { npmCataloger } from "./catalogers/npm.js";
 export { parsePnpmLock } from "./catalogers/pnpm.js";
+export { isPythonMetadata, parsePythonMetadata } from "./catalogers/python.js";
 export type { ImageCataloger } from "./catalogers/types.js";
 export { parseYarnLock } from "./catalogers/yarn.js";
 export { IMAGE_CHECKS, runImageChecks } from "./checks/index.js";
