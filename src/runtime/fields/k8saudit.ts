@@ -398,7 +398,7 @@ function bindPointer(ptr: string | undefined): (e: AuditEvent) => Extracted {
  * The event as the json plugin prints it: Go's json.Indent (two spaces, `": "`, empty `{}`/`[]` kept
  * on one line) over the event's compact JSON text, string escapes kept as written.
  */
-export function indentJson(text: string): string {
+function indentJson(text: string): string {
   let out = "";
   let depth = 0;
   let open = false;
