@@ -56,7 +56,7 @@ describe("kubeward scan node", () => {
     const withPassed = JSON.parse(
       kubeward(["scan", "node", "--root", root.dir, "-f", "json", "--no-host", "--include-passed"]).stdout,
     ) as Report;
-    expect((withPassed.findings as Finding[]).filter((f) => f.status === "pass").length).toBe(65);
+    expect((withPassed.findings as Finding[]).filter((f) => f.status === "pass").length).toBe(66);
   });
 
   it("renders every report format and exits with --exit-code when checks fail", () => {
