@@ -105,6 +105,13 @@ export async function importPath(db: VulnDb, path: string, opts: ImportOptions):
       fail(file, (e as Error).message, (e as { code?: string }).code ?? "record-invalid");
     }
   };
+  const addOsvValue = (file: string, value: unknown) => {
+    try {
+      add(normalizeOsv(value));
+    } catch (e) {
+      fail(file, (e as Error).message, (e as { code?: string }).code ?? "record-invalid");
+    }
+  };
 
   if (kind === "osv") {
     if (st.isDirectory()) {
@@ -125,17 +132,22 @@ export async function importPath(db: VulnDb, path: string, opts: ImportOptions):
       } catch (e) {
         throw new ImportError("import-format", `${path} is not a readable zip: ${(e as Error).message}`);
       }
+    } else if (startsWithObject(path)) {
+      // One record, or {"vulns": [...]} as the OSV API answers: small enough to read whole (one
+      // entry of a feed, or one query's answer), and each is parsed once.
+      const text = readFileUtf8(path);
+      if (/^\s*\{\s*"vulns"\s*:/.test(text)) addOsvList(path, text, addOsvValue, fail);
+      else addOsvText(path, text);
     } else {
+      // An array of records, streamed.
       await streamJson(
         path,
         1,
         (p, raw) => {
-          // A file holds one record, or an array of records ({"vulns": [...]} as the OSV API returns is accepted too).
           if (p.length === 0) addOsvText(path, raw);
-          else handleOsvMember(path, p, raw, addOsvText, fail);
+          else if (typeof p[0] === "number") addOsvText(`${path}[${p[0]}]`, raw);
         },
         fail,
-        true,
       );
     }
   } else if (kind === "debian-tracker") {
@@ -187,58 +199,40 @@ export async function importPath(db: VulnDb, path: string, opts: ImportOptions):
   return result;
 }
 
-function handleOsvMember(
+/** The records of an OSV API answer, {"vulns": [...]}, each named by its index. */
+function addOsvList(
   file: string,
-  p: JsonPath,
-  raw: string,
-  addOsvText: (f: string, d: string) => void,
+  text: string,
+  addOsvValue: (f: string, v: unknown) => void,
   fail: (f: string, m: string, c: string) => void,
 ): void {
-  if (typeof p[0] === "number") addOsvText(`${file}[${p[0]}]`, raw);
-  else if (p[0] === "vulns") {
-    try {
-      const list = JSON.parse(raw);
-      if (!Array.isArray(list)) throw new Error("vulns must be an array");
-      for (const [i, v] of list.entries()) {
-        try {
-          addOsvText(`${file}#vulns[${i}]`, JSON.stringify(normalizeOsv(v)));
-        } catch (e) {
-          fail(`${file}#vulns[${i}]`, (e as Error).message, "record-invalid");
-        }
-      }
-    } catch (e) {
-      fail(file, (e as Error).message, "record-invalid");
-    }
+  let doc: { vulns?: unknown };
+  try {
+    doc = JSON.parse(text) as { vulns?: unknown };
+  } catch (e) {
+    fail(file, `not JSON: ${(e as Error).message}`, "record-json");
+    return;
   }
+  if (!Array.isArray(doc.vulns)) {
+    fail(file, "vulns must be an array", "record-invalid");
+    return;
+  }
+  for (const [i, v] of doc.vulns.entries()) addOsvValue(`${file}#vulns[${i}]`, v);
 }
 
-/**
- * Streams a JSON file through JsonSplitter. With `wholeIfRecord`, a top-level object that is an OSV record
- * (it has an "id") is handed over whole, at path [].
- */
+/** Whether a JSON file is an object (or blank), judged by its first byte as before. */
+function startsWithObject(path: string): boolean {
+  const head = readHead(path, 1).trim();
+  return head === "{" || head === "";
+}
+
+/** Streams a JSON file through JsonSplitter. */
 async function streamJson(
   path: string,
   depth: number,
   onValue: (p: JsonPath, raw: string) => void,
   fail: (f: string, m: string, c: string) => void,
-  wholeIfRecord = false,
 ): Promise<void> {
-  if (wholeIfRecord) {
-    const head = readHead(path, 1);
-    if (head.trim().startsWith("{") || head.trim() === "") {
-      // One OSV record per file: small enough to read whole (it is one entry of a feed).
-      const text = readFileUtf8(path);
-      if (/^\s*\{\s*"vulns"\s*:/.test(text)) {
-        try {
-          const parsed = JSON.parse(text) as { vulns?: unknown };
-          onValue(["vulns"], JSON.stringify(parsed.vulns));
-        } catch (e) {
-          fail(path, `not JSON: ${(e as Error).message}`, "record-json");
-        }
-      } else onValue([], text);
-      return;
-    }
-  }
   const splitter = new JsonSplitter(depth, onValue);
   try {
     const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
