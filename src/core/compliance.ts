@@ -37,12 +37,6 @@ export interface ComplianceOptions {
    * config layer computes them). Without it, controls come from the checks' and findings' mappings.
    */
   pssChecks?: readonly string[];
-  /**
-   * Which kubeward checks implement each upstream PSS check (e.g. allowPrivilegeEscalation ->
-   * KW-POD-001), so that controls without findings still name their checks. CheckMeta has no
-   * PSS field, so without it only findings tell.
-   */
-  pssMapping?: Readonly<Record<string, readonly string[]>>;
 }
 
 export class ComplianceError extends Error {
@@ -108,14 +102,7 @@ export function complianceSummary(
     return c;
   };
   const pssScope = framework === "pss" && opts.pssChecks ? new Set(opts.pssChecks) : undefined;
-  if (framework === "pss") {
-    for (const id of opts.pssChecks ?? []) control(id);
-    for (const [id, checkIds] of Object.entries(opts.pssMapping ?? {})) {
-      // Only controls in scope: the mapping may cover checks of another level or version.
-      const c = controls.get(id);
-      if (c) for (const checkId of checkIds) c.checks.add(checkId);
-    }
-  }
+  if (framework === "pss") for (const id of opts.pssChecks ?? []) control(id);
   for (const check of checks) {
     for (const id of metaIds(check, framework)) {
       // A PSS check out of scope (overridden at this level, or newer than this version) is no control.

@@ -1,6 +1,11 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checksAt, PSS_CHECK_DEFS, PSS_CHECKS, parsePssVersion } from "../../src/config/pss/index.js";
+import { scanManifests } from "../../src/config/scan.js";
 import {
+  type Compliance,
   ComplianceError,
   compareControlIds,
   complianceSummary,
@@ -103,14 +108,12 @@ describe("complianceSummary (PSS)", () => {
     expect(c.passed).toBe(c.controls.length - 2);
   });
 
-  it("names the implementing checks of controls in scope from the caller's mapping", () => {
-    const c = complianceSummary("pss", CHECKS, [], {
-      pssChecks: ["privileged", "runAsNonRoot"],
-      pssMapping: { privileged: ["KW-POD-009"], runAsNonRoot: ["KW-POD-002"], sysctls: ["KW-POD-018"] },
-    });
+  it("names the implementing checks of controls without findings from the checks' own PSS ids", () => {
+    const scannerOf = (id: string) => PSS_CHECK_DEFS.find((d) => d.id === id)!.scanner.id;
+    const c = complianceSummary("pss", PSS_CHECKS, [], { pssChecks: ["privileged", "runAsNonRoot"] });
     expect(c.controls).toEqual([
-      { id: "privileged", checks: ["KW-POD-009"], status: "passed", failedFindings: 0 },
-      { id: "runAsNonRoot", checks: ["KW-POD-002"], status: "passed", failedFindings: 0 },
+      { id: "privileged", checks: [scannerOf("privileged")], status: "passed", failedFindings: 0 },
+      { id: "runAsNonRoot", checks: [scannerOf("runAsNonRoot")], status: "passed", failedFindings: 0 },
     ]);
   });
 
@@ -126,10 +129,48 @@ describe("complianceSummary (PSS)", () => {
 
 describe("PSS controls in scope", () => {
   it("maps every upstream check to the engine's scanner check", () => {
-    const mapping = Object.fromEntries(PSS_CHECK_DEFS.map((d) => [d.id, [d.scanner.id]]));
-    const c = complianceSummary("pss", [], [], { pssChecks: pssChecks("restricted"), pssMapping: mapping });
+    const c = complianceSummary("pss", PSS_CHECKS, [], { pssChecks: pssChecks("restricted") });
     expect(c.controls.length).toBe(pssChecks("restricted").length);
-    for (const control of c.controls) expect(control.checks, control.id).toHaveLength(1);
+    for (const control of c.controls)
+      expect(control.checks, control.id).toEqual([
+        PSS_CHECK_DEFS.find((d) => d.id === control.id)!.scanner.id,
+      ]);
+  });
+
+  it("scan manifests --framework pss names every control's check, passing or failing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kw-pss-summary-"));
+    const file = join(dir, "pod.yaml");
+    writeFileSync(
+      file,
+      [
+        "apiVersion: v1",
+        "kind: Pod",
+        "metadata: {name: p, namespace: ns}",
+        "spec:",
+        "  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}",
+        "  containers:",
+        "    - name: app",
+        `      image: registry.example/app@sha256:${"a".repeat(64)}`,
+        "      securityContext:",
+        "        allowPrivilegeEscalation: true",
+        "        capabilities: {drop: [ALL]}",
+      ].join("\n"),
+    );
+    const report = await scanManifests([file], {
+      pssLevel: "restricted",
+      pssVersion: "latest",
+      framework: "pss",
+      now: () => new Date("2026-11-27T09:00:00Z"),
+    });
+    const c = report.compliance as Compliance;
+    expect(c.controls.map((x) => x.id)).toEqual([...pssChecks("restricted")].sort());
+    for (const control of c.controls)
+      expect(control.checks, control.id).toEqual([
+        PSS_CHECK_DEFS.find((d) => d.id === control.id)!.scanner.id,
+      ]);
+    expect(c.controls.filter((x) => x.status === "failed").map((x) => x.id)).toEqual([
+      "allowPrivilegeEscalation",
+    ]);
   });
 
   it("leaves out checks of the scanned framework that are not in scope", () => {
