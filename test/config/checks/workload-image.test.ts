@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultPullPolicy, parseImage } from "../../../src/config/checks/lib/image.js";
+import { parseImage } from "../../../src/config/checks/lib/image.js";
 import { imageDigest } from "../../../src/config/checks/wl-image-digest.js";
 import { imageLatest } from "../../../src/config/checks/wl-image-latest.js";
 import { imagePullPolicy } from "../../../src/config/checks/wl-image-pull-policy.js";
@@ -21,18 +21,6 @@ describe("parseImage", () => {
     ["registry:443/a/b/c:latest", { name: "registry:443/a/b/c", tag: "latest" }],
   ])("%s", (ref, want) => {
     expect(parseImage(ref)).toEqual(want);
-  });
-
-  // The kubelet's defaulting (SetDefaults_Container): Always exactly when the tag is "latest",
-  // explicit or implied by a reference without tag and digest.
-  it.each([
-    ["nginx", "Always"],
-    ["nginx:latest", "Always"],
-    [`nginx:latest@${DIGEST}`, "Always"],
-    ["nginx:1.27", "IfNotPresent"],
-    [`nginx@${DIGEST}`, "IfNotPresent"],
-  ])("default pull policy of %s is %s", (ref, want) => {
-    expect(defaultPullPolicy(parseImage(ref))).toBe(want);
   });
 });
 

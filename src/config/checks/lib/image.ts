@@ -41,15 +41,6 @@ export function usesLatest(img: ImageRef): boolean {
   return img.digest === undefined && (img.tag === undefined || img.tag === "latest");
 }
 
-/**
- * The pull policy Kubernetes fills in when a container leaves imagePullPolicy unset: Always when
- * the tag is "latest" (explicit, or implied by a reference with neither tag nor digest), else IfNotPresent.
- */
-export function defaultPullPolicy(img: ImageRef): "Always" | "IfNotPresent" {
-  if (img.tag === "latest" || (img.tag === undefined && img.digest === undefined)) return "Always";
-  return "IfNotPresent";
-}
-
 /** The containers of a workload that name an image (a non-empty string), each with that image. */
 export function containerImages(obj: K8sObject): Array<{ c: ContainerView; image: string }> {
   const pod = podOf(obj);
