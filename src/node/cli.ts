@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { Option } from "commander";
 import { parse as parseYaml } from "yaml";
@@ -161,10 +161,21 @@ function readPathsConfig(file: string) {
 function readKubeBench(dir: string) {
   const files = new Map<string, string>();
   for (const f of KUBE_BENCH_FILES) {
+    const path = `${dir}/${f}`;
+    let st: ReturnType<typeof statSync>;
     try {
-      files.set(f, readFileSync(`${dir}/${f}`, "utf8"));
-    } catch {
+      st = statSync(path);
+    } catch (e) {
       // Absent files are fine: a version folder may lack some targets.
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw new UsageError(`cannot read ${path}: ${(e as Error).message}`, "kube-bench-unreadable");
+    }
+    // Reading a FIFO would wait for a writer forever.
+    if (!st.isFile()) throw new UsageError(`${path}: not a regular file`, "kube-bench-unreadable");
+    try {
+      files.set(f, readFileSync(path, "utf8"));
+    } catch (e) {
+      throw new UsageError(`cannot read ${path}: ${(e as Error).message}`, "kube-bench-unreadable");
     }
   }
   try {

@@ -1,8 +1,7 @@
 // The kubelet's and kube-proxy's configuration files (YAML or JSON), with drop-ins.
-import { parse as parseYaml } from "yaml";
 import type { ScanError } from "../core/model.js";
 import { isRecord } from "../core/object.js";
-import { firstExisting, yamlSyntaxError } from "./detect.js";
+import { firstExisting, parseHostYaml, yamlSyntaxError } from "./detect.js";
 import type { PathTable } from "./distributions.js";
 import { lastValue } from "./flags.js";
 import type { HostReader } from "./reader.js";
@@ -19,7 +18,7 @@ function loadYamlConfig(reader: HostReader, path: string, errors: ScanError[]): 
     return undefined;
   }
   try {
-    const data = parseYaml(text);
+    const data = parseHostYaml(text);
     if (data === null || data === undefined) return { path, data: {} };
     if (!isRecord(data)) {
       errors.push({

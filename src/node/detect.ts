@@ -219,9 +219,24 @@ function readEnviron(reader: HostReader, pid: number): Record<string, string> {
   return env;
 }
 
+class BinaryFileError extends Error {
+  readonly code = "binary-file";
+}
+
+/**
+ * Parses a host file as YAML, refusing binary content first: the YAML parser would read NUL bytes
+ * and invalid UTF-8 (decoded as U+FFFD) as a key, so a corrupt config would pass as a harmless mapping.
+ */
+export function parseHostYaml(text: string): unknown {
+  if (text.includes("\0") || text.includes("\uFFFD"))
+    throw new BinaryFileError("not a text file (NUL bytes or invalid UTF-8)");
+  return parseYaml(text);
+}
+
 /** A YAML parse failure of a host file: its first line, prefixed with the path. */
 export function yamlSyntaxError(path: string, e: unknown): ScanError {
-  return { file: path, code: "yaml-syntax", message: `${path}: ${(e as Error).message.split("\n")[0]}` };
+  const code = e instanceof BinaryFileError ? e.code : "yaml-syntax";
+  return { file: path, code, message: `${path}: ${(e as Error).message.split("\n")[0]}` };
 }
 
 /** Reads a static pod manifest: the first container's command followed by its args, and its env. */
@@ -238,7 +253,7 @@ export function manifestComponent(
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseHostYaml(text);
   } catch (e) {
     errors.push(yamlSyntaxError(path, e));
     return undefined;

@@ -1,9 +1,8 @@
 // k3s: components embedded in one process, configured through /etc/rancher/k3s/config.yaml.
-import { parse as parseYaml } from "yaml";
 import type { ScanError } from "../core/model.js";
 import { isRecord } from "../core/object.js";
 import type { ComponentName } from "./defaults.js";
-import { firstExisting, yamlSyntaxError } from "./detect.js";
+import { firstExisting, parseHostYaml, yamlSyntaxError } from "./detect.js";
 import {
   K3S_DEFAULT_ARGS,
   K3S_ETCD_APISERVER_ARGS,
@@ -45,7 +44,7 @@ export function loadK3sConfig(reader: HostReader, path: string, errors: ScanErro
     files.push(file);
     let doc: unknown;
     try {
-      doc = parseYaml(text);
+      doc = parseHostYaml(text);
     } catch (e) {
       errors.push(yamlSyntaxError(file, e));
       continue;

@@ -1,6 +1,6 @@
 // Audits that read the API server's own policy files: encryption at rest and the audit policy.
-import { parse as parseYaml } from "yaml";
 import type { AuditPolicyRequirement } from "./benchmark.js";
+import { parseHostYaml } from "./detect.js";
 import { lastValue } from "./flags.js";
 import type { HostReader } from "./reader.js";
 import type { NodeFacts, Verdict } from "./types.js";
@@ -9,7 +9,7 @@ function readYaml(reader: HostReader, path: string): { data?: unknown; error?: s
   const text = reader.readFile(path);
   if (text === undefined) return { error: `cannot read ${path}` };
   try {
-    return { data: parseYaml(text) };
+    return { data: parseHostYaml(text) };
   } catch (e) {
     return { error: `${path} is not valid YAML/JSON: ${(e as Error).message.split("\n")[0]}` };
   }

@@ -1,4 +1,13 @@
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { posix } from "node:path";
 
 /** What the engine may learn about one file on the node. */
@@ -28,6 +37,18 @@ export interface HostReader {
 
 const DEFAULT_MAX = 8 * 1024 * 1024;
 
+/**
+ * Opens a file for reading without blocking: a plain open of a FIFO waits for a writer forever, and
+ * a FIFO or device placed where a config file belongs must not hang the scan. Only regular files are
+ * read; anything else gives undefined.
+ */
+function openRegular(path: string): number | undefined {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  if (fstatSync(fd).isFile()) return fd;
+  closeSync(fd);
+  return undefined;
+}
+
 /** A HostReader over a directory holding the host's root file system (`/` or `/host`). */
 export function fsHostReader(root: string): HostReader {
   const abs = (p: string): string => {
@@ -40,9 +61,9 @@ export function fsHostReader(root: string): HostReader {
     readFile(path, maxBytes = DEFAULT_MAX) {
       let fd: number | undefined;
       try {
-        fd = openSync(abs(path), "r");
+        fd = openRegular(abs(path));
+        if (fd === undefined) return undefined;
         const st = fstatSync(fd);
-        if (!st.isFile()) return undefined;
         // /proc files report size 0: read in chunks until EOF or the cap.
         const chunks: Buffer[] = [];
         let total = 0;
@@ -92,7 +113,8 @@ export function fsHostReader(root: string): HostReader {
     grep(path, re, maxBytes = 512 * 1024 * 1024) {
       let fd: number | undefined;
       try {
-        fd = openSync(abs(path), "r");
+        fd = openRegular(abs(path));
+        if (fd === undefined) return undefined;
         const chunk = Buffer.alloc(4 * 1024 * 1024);
         let carry = "";
         let pos = 0;

@@ -10,7 +10,8 @@ export interface SkippedDoc {
   apiVersion?: string;
   kind?: string;
   name?: string;
-  /** Stable code: "not-kubernetes", "unknown-kind", "tool-config", "symlink-outside", "empty-list". */
+  /** Stable code: "not-kubernetes", "unknown-kind", "tool-config", "symlink-outside", "empty-list",
+   * "not-regular-file". */
   code: string;
   reason: string;
 }

@@ -104,8 +104,16 @@ async function walkDir(path: string, rootReal: string, visited: Set<string>, out
       }
     }
     if (isDir) await walkDir(childPath, rootReal, visited, out);
-    else if (isFile && MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
-      out.units.push({ type: "file", path: childPath, display: childPath });
+    else if (MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
+      if (isFile) out.units.push({ type: "file", path: childPath, display: childPath });
+      // A FIFO or socket found in a walk is not read (a FIFO would wait for a writer forever), but
+      // it is said: name it as a target to read it, as `kubeward scan manifests <(helm template)` does.
+      else
+        out.skipped.push({
+          file: childPath,
+          code: "not-regular-file",
+          reason: "not a regular file (FIFO, socket or device): not read (name it as a target to read it)",
+        });
     }
   }
 }
