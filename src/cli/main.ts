@@ -7,7 +7,10 @@ export function buildProgram(): Command {
   const program = new Command("kubeward")
     .description("Kubernetes security from manifests to runtime: one engine, many gates.")
     .version(TOOL_VERSION)
-    .showHelpAfterError()
+    // Usage errors read like every other failure: "kubeward: <reason>" on one line, then a pointer
+    // to --help rather than the whole help text, which buried the reason. Subcommands inherit both.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "kubeward: ")) })
+    .showHelpAfterError("(add --help for usage)")
     .exitOverride();
   const scan = program.command("scan").description("scan manifests, images, file systems, SBOMs or nodes");
   scan.exitOverride();

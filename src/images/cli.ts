@@ -1,9 +1,8 @@
-import { writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
-import { addOutputOptions, emitReport } from "../cli/output.js";
+import { addOutputOptions, emitReport, writeOutputFile } from "../cli/output.js";
 import { attestScanOutput } from "../signing/index.js";
 import {
   addVulnerabilityFindings,
@@ -200,7 +199,7 @@ export function registerImageCommands({ program, scan }: CommandRoots): void {
           o.format === "spdx-json"
             ? toSpdxJson(inv, { now: new Date() })
             : toCycloneDx(inv, { now: new Date() });
-        if (o.output) writeFileSync(o.output, text);
+        if (o.output) writeOutputFile(o.output, text);
         else process.stdout.write(text);
         if (attestTo)
           await attestOutput(attestTo, o, base, o.format === "spdx-json" ? "spdxjson" : "cyclonedx", text);
