@@ -21,8 +21,8 @@ export interface FsWalkResult {
 const DEFAULT_SKIP = new Set([".git", ".hg", ".svn", "proc", "sys", "dev"]);
 
 /**
- * Walks a source tree and hands every file some cataloger wants to it. Symbolic links are not followed;
- * a file a cataloger fails on is reported (with the cataloger's error code) and the walk goes on.
+ * Walks a source tree and hands every file some cataloger wants to it. Symbolic links are not followed
+ * and special files are not read; a file a cataloger fails on is reported (with the cataloger's error code) and the walk goes on.
  */
 export function walkTree(root: string, opts: FsWalkOptions): FsWalkResult {
   const skip = opts.skipDirs ?? DEFAULT_SKIP;
@@ -46,21 +46,37 @@ export function walkTree(root: string, opts: FsWalkOptions): FsWalkResult {
     for (const name of entries.reverse()) {
       const full = join(dir, name);
       let st: ReturnType<typeof lstatSync>;
+      const rel = relative(root, full).split(sep).join("/");
       try {
         st = lstatSync(full);
-      } catch {
+      } catch (e) {
+        result.errors.push({
+          file: rel,
+          message: `cannot stat: ${(e as Error).message}`,
+          code: "fs-unreadable",
+        });
         continue;
       }
       if (st.isDirectory()) {
         if (!skip.has(name)) stack.push(full);
         continue;
       }
-      if (!st.isFile()) continue;
+      if (st.isSymbolicLink()) continue;
+      if (!st.isFile()) {
+        // A FIFO, socket or device is never read (a FIFO would block the walk), but one standing where
+        // a cataloger expects its file is said rather than dropped.
+        if (opts.catalogers.some((c) => c.wants(rel, 0, st.mode)))
+          result.errors.push({
+            file: rel,
+            message: "not a regular file (FIFO, socket or device): not read",
+            code: "fs-not-regular",
+          });
+        continue;
+      }
       if (++result.files > max) {
         result.errors.push({ file: ".", message: `stopped after ${max} files`, code: "fs-too-many-files" });
         return result;
       }
-      const rel = relative(root, full).split(sep).join("/");
       const wanting = opts.catalogers.filter((c) => c.wants(rel, st.size, st.mode));
       if (wanting.length === 0) continue;
       let data: Buffer;

@@ -1,4 +1,15 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Cataloger, OsInfo } from "../core/cataloger.js";
@@ -69,15 +80,55 @@ export function dbAgeDays(db: VulnDb, now: Date): number | undefined {
 
 /** The distribution of DIR when it is a root filesystem, found as for images (os-release and fallbacks). */
 export function osOfTree(dir: string): OsInfo | undefined {
-  return detectOs({
-    read: (path) => {
-      try {
-        return readFileSync(join(dir, path));
-      } catch {
-        return undefined;
-      }
-    },
-  });
+  return detectOs({ read: (path) => readInsideRoot(dir, path) });
+}
+
+const MAX_OS_FILE = 1 << 20;
+
+/**
+ * Reads PATH of the root filesystem at DIR as that system would see it: links are resolved against
+ * DIR (an absolute `etc/os-release -> /usr/lib/os-release` must not read this machine's file), and
+ * only a regular file is read, opened without blocking (a FIFO would wait for a writer forever).
+ */
+function readInsideRoot(dir: string, path: string): Buffer | undefined {
+  let parts = path.split("/").filter(Boolean);
+  const resolved: string[] = [];
+  for (let hops = 0; parts.length > 0; ) {
+    const name = parts.shift()!;
+    if (name === ".") continue;
+    if (name === "..") {
+      resolved.pop();
+      continue;
+    }
+    const full = join(dir, ...resolved, name);
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(full);
+    } catch {
+      return undefined;
+    }
+    if (!st.isSymbolicLink()) {
+      resolved.push(name);
+      continue;
+    }
+    if (++hops > 40) return undefined; // a loop, as ELOOP would say
+    const target = readlinkSync(full);
+    if (target.startsWith("/")) resolved.length = 0;
+    parts = [...target.split("/").filter(Boolean), ...parts];
+  }
+  let fd: number | undefined;
+  try {
+    fd = openSync(join(dir, ...resolved), constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_OS_FILE) return undefined;
+    const buf = Buffer.alloc(st.size);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**

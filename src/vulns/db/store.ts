@@ -8,11 +8,24 @@ import { ecosystemRelease, normalizePackageName } from "./names.js";
 
 export class DbError extends Error {
   constructor(
-    readonly code: "db-missing" | "db-schema" | "db-open",
+    readonly code: "db-missing" | "db-schema" | "db-open" | "db-corrupt",
     message: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * SQLite's own words for a damaged file ("file is not a database", "database disk image is
+ * malformed") name neither the file nor the way out: both are added.
+ */
+function corruptError(path: string, e: unknown): Error {
+  const code = (e as { code?: string }).code;
+  if (code !== "SQLITE_NOTADB" && code !== "SQLITE_CORRUPT") return e as Error;
+  return new DbError(
+    "db-corrupt",
+    `vulnerability database ${path} is damaged (${(e as Error).message}): run "kubeward db update" (or "kubeward db import PATH") to rebuild it`,
+  );
 }
 
 /** One affected-package row joined with its record, as matching needs it. */
@@ -73,7 +86,13 @@ export class VulnDb {
       throw new DbError("db-open", `cannot open vulnerability database ${path}: ${msg}`);
     }
     const store = new VulnDb(db, path);
-    const version = db.pragma("user_version", { simple: true }) as number;
+    let version: number;
+    try {
+      version = db.pragma("user_version", { simple: true }) as number;
+    } catch (e) {
+      db.close();
+      throw corruptError(path, e);
+    }
     if (version > SCHEMA_VERSION) {
       db.close();
       throw new DbError(
@@ -144,15 +163,18 @@ export class VulnDb {
 
   /** Affected rows for one package in an ecosystem family ("Debian", "PyPI"...); the caller filters releases. */
   lookup(ecosystem: string, name: string): AffectedRow[] {
-    this.lookupStmt ??= this.db.prepare(
-      `SELECT a.vuln_id, a.eco_base, a.eco_release, a.name, a.ranges, a.versions, a.severity, a.fix_state,
-              v.modified, v.withdrawn, v.summary, v.aliases, v.severity AS cvss, v.rated, v.source, v.refs
-       FROM affected a JOIN vulns v ON v.id = a.vuln_id WHERE a.eco_base = ? AND a.name = ?`,
-    );
-    const base = ecosystemBase(ecosystem);
-    const rows = this.lookupStmt.all(base, normalizePackageName(ecosystem, name)) as Array<
-      Record<string, string | null>
-    >;
+    let rows: Array<Record<string, string | null>>;
+    try {
+      this.lookupStmt ??= this.db.prepare(
+        `SELECT a.vuln_id, a.eco_base, a.eco_release, a.name, a.ranges, a.versions, a.severity, a.fix_state,
+                v.modified, v.withdrawn, v.summary, v.aliases, v.severity AS cvss, v.rated, v.source, v.refs
+         FROM affected a JOIN vulns v ON v.id = a.vuln_id WHERE a.eco_base = ? AND a.name = ?`,
+      );
+      const base = ecosystemBase(ecosystem);
+      rows = this.lookupStmt.all(base, normalizePackageName(ecosystem, name)) as typeof rows;
+    } catch (e) {
+      throw corruptError(this.path, e);
+    }
     return rows.map((r) => ({
       vulnId: r.vuln_id!,
       ecosystem: r.eco_release ? `${r.eco_base}:${r.eco_release}` : r.eco_base!,
@@ -173,6 +195,14 @@ export class VulnDb {
   }
 
   info(): DbInfo {
+    try {
+      return this.readInfo();
+    } catch (e) {
+      throw corruptError(this.path, e);
+    }
+  }
+
+  private readInfo(): DbInfo {
     const one = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
     const lastUpdate = this.getMeta("last_update");
     return {

@@ -1,6 +1,7 @@
 import {
   closeSync,
   createReadStream,
+  type Dirent,
   openSync,
   readdirSync,
   readFileSync,
@@ -115,7 +116,7 @@ export async function importPath(db: VulnDb, path: string, opts: ImportOptions):
 
   if (kind === "osv") {
     if (st.isDirectory()) {
-      for (const file of walkJson(path)) {
+      for (const file of walkJson(path, fail)) {
         try {
           addOsvText(file, readFileUtf8(file));
         } catch (e) {
@@ -135,8 +136,16 @@ export async function importPath(db: VulnDb, path: string, opts: ImportOptions):
     } else if (startsWithObject(path)) {
       // One record, or {"vulns": [...]} as the OSV API answers: small enough to read whole (one
       // entry of a feed, or one query's answer), and each is parsed once.
-      const text = readFileUtf8(path);
-      if (/^\s*\{\s*"vulns"\s*:/.test(text)) addOsvList(path, text, addOsvValue, fail);
+      let text: string | undefined;
+      try {
+        text = readFileUtf8(path);
+      } catch (e) {
+        // e.g. a file over V8's largest string (~512 MiB): this file is lost, the other paths are not.
+        fail(path, `cannot read: ${(e as Error).message}`, "import-unreadable");
+      }
+      if (text === undefined) {
+        // reported above
+      } else if (/^\s*\{\s*"vulns"\s*:/.test(text)) addOsvList(path, text, addOsvValue, fail);
       else addOsvText(path, text);
     } else {
       // An array of records, streamed.
@@ -251,11 +260,33 @@ function readFileUtf8(path: string): string {
   return readFileSync(path, "utf8");
 }
 
-function* walkJson(dir: string): Generator<string> {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+function isFileBehindLink(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The .json files under a directory, in name order. Links to files are read, links to directories
+ * are not followed (no loops); an unreadable directory, a dangling link and a FIFO or socket named
+ * .json (never read: a FIFO would block) are reported.
+ */
+function* walkJson(dir: string, fail: (f: string, m: string, c: string) => void): Generator<string> {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  } catch (e) {
+    fail(dir, `cannot list directory: ${(e as Error).message}`, "import-unreadable");
+    return;
+  }
   for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walkJson(p);
-    else if (e.isFile() && e.name.endsWith(".json")) yield p;
+    if (e.isDirectory()) yield* walkJson(p, fail);
+    else if (!e.name.endsWith(".json")) continue;
+    else if (e.isFile() || (e.isSymbolicLink() && isFileBehindLink(p))) yield p;
+    else if (e.isSymbolicLink()) fail(p, "a link to no regular file: not read", "import-unreadable");
+    else fail(p, "not a regular file (FIFO, socket or device): not read", "import-unreadable");
   }
 }

@@ -65,7 +65,9 @@ function openZip(fd: number, size: number): Promise<yauzl.ZipFile> {
     yauzl.fromRandomAccessReader(
       new WindowedReader(fd, size),
       size,
-      { lazyEntries: true, autoClose: false },
+      // Names are decoded here, not by yauzl: its check for names like "../x" or "/x" (meant for
+      // extracting to disk) stops the whole zip, and members are only ever read into memory here.
+      { lazyEntries: true, autoClose: false, decodeStrings: false },
       (err, zip) => (err ? reject(err) : resolve(zip!)),
     ),
   );
@@ -114,6 +116,11 @@ function readMember(fd: number, entry: yauzl.Entry): Buffer {
   return data;
 }
 
+/** A member's name as yauzl would decode it (UTF-8 flag, Info-ZIP Unicode path, else CP437). */
+function memberName(entry: yauzl.Entry): string {
+  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+}
+
 /**
  * Reads a zip one member at a time (only one member is ever held in memory). A member that cannot be
  * read is yielded with `error` set, and reading goes on with the next one.
@@ -131,15 +138,16 @@ export async function* zipMembers(path: string): AsyncGenerator<ZipMember | { na
     for (;;) {
       const entry = await nextEntry(zip);
       if (!entry) break;
-      if (entry.fileName.endsWith("/")) continue;
+      const name = memberName(entry);
+      if (name.endsWith("/")) continue;
       if (entry.uncompressedSize > MAX_MEMBER_BYTES) {
-        yield { name: entry.fileName, error: `member larger than ${MAX_MEMBER_BYTES} bytes` };
+        yield { name, error: `member larger than ${MAX_MEMBER_BYTES} bytes` };
         continue;
       }
       try {
-        yield { name: entry.fileName, data: readMember(fd, entry) };
+        yield { name, data: readMember(fd, entry) };
       } catch (e) {
-        yield { name: entry.fileName, error: (e as Error).message };
+        yield { name, error: (e as Error).message };
       }
     }
   } finally {

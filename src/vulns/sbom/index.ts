@@ -36,13 +36,21 @@ export function readSbom(text: string, file: string): SbomInventory {
 function readCycloneDx(doc: Record<string, unknown>, file: string): SbomInventory {
   const inv: SbomInventory = { format: "cyclonedx", packages: [], errors: [] };
   const visit = (list: unknown, where: string) => {
-    if (!Array.isArray(list)) return;
+    if (list === undefined) return;
+    if (!Array.isArray(list)) {
+      inv.errors.push(shapeError(file, `${where}: not a list`));
+      return;
+    }
     for (const [i, c] of list.entries()) {
-      if (!isRecord(c)) continue;
       const at = `${where}[${i}]`;
+      if (!isRecord(c)) {
+        inv.errors.push(shapeError(file, `${at}: not an object`));
+        continue;
+      }
       if (c.type === "operating-system" && typeof c.name === "string" && typeof c.version === "string") {
         inv.os ??= { family: c.name.toLowerCase(), version: c.version };
       } else if (typeof c.purl === "string") add(inv, c.purl, file, at, properties(c));
+      else if (c.purl !== undefined) inv.errors.push(shapeError(file, `${at}.purl: not a string`));
       visit(c.components, `${at}.components`);
     }
   };
@@ -55,15 +63,38 @@ function readCycloneDx(doc: Record<string, unknown>, file: string): SbomInventor
 
 function readSpdx(doc: Record<string, unknown>, file: string): SbomInventory {
   const inv: SbomInventory = { format: "spdx", packages: [], errors: [] };
+  if (doc.packages !== undefined && !Array.isArray(doc.packages))
+    inv.errors.push(shapeError(file, "packages: not a list"));
   const pkgs = Array.isArray(doc.packages) ? doc.packages : [];
   pkgs.forEach((p, i) => {
-    if (!isRecord(p) || !Array.isArray(p.externalRefs)) return;
-    for (const r of p.externalRefs) {
-      if (isRecord(r) && r.referenceType === "purl" && typeof r.referenceLocator === "string")
-        add(inv, r.referenceLocator, file, `packages[${i}]`);
+    if (!isRecord(p)) {
+      inv.errors.push(shapeError(file, `packages[${i}]: not an object`));
+      return;
+    }
+    if (p.externalRefs === undefined) return;
+    if (!Array.isArray(p.externalRefs)) {
+      inv.errors.push(shapeError(file, `packages[${i}].externalRefs: not a list`));
+      return;
+    }
+    for (const [j, r] of p.externalRefs.entries()) {
+      if (!isRecord(r)) inv.errors.push(shapeError(file, `packages[${i}].externalRefs[${j}]: not an object`));
+      else if (r.referenceType !== "purl") continue;
+      else if (typeof r.referenceLocator === "string") add(inv, r.referenceLocator, file, `packages[${i}]`);
+      else
+        inv.errors.push(
+          shapeError(
+            file,
+            `packages[${i}].externalRefs[${j}]: a purl reference without a referenceLocator string`,
+          ),
+        );
     }
   });
   return inv;
+}
+
+/** A part of the SBOM that is not what the format says it is: reported, and the rest is read. */
+function shapeError(file: string, message: string): ScanError {
+  return { file, message, code: "sbom-shape" };
 }
 
 /** CycloneDX properties by name, with any tool prefix dropped ("kubeward:package:sourceName" → "package:sourceName"). */
