@@ -719,6 +719,17 @@ describe("k8saudit field details", () => {
     expect(extract("ka.uri.param", POD, "constructor")).toBe(NA);
   });
 
+  it("jevt.rawtime is exact to the ns across events of the same second, other seconds and offsets", () => {
+    const at = (stageTimestamp: string) =>
+      extract("jevt.rawtime", built({ kind: "Event", stageTimestamp }), NA);
+    expect(at("2024-05-06T07:08:09.5Z")).toBe("1714979289500000000");
+    expect(at("2024-05-06T07:08:09.000000001Z")).toBe("1714979289000000001");
+    expect(at("2024-05-06T07:08:09Z")).toBe("1714979289000000000");
+    expect(at("2024-05-06T07:08:10.25Z")).toBe("1714979290250000000");
+    expect(at("2024-05-06T09:08:10.25+02:00")).toBe("1714979290250000000");
+    expect(at("2024-05-06T07:08:10.25Z")).toBe("1714979290250000000");
+  });
+
   it("json.obj is Go's json.Indent output: two spaces, ': ', empty {} and [] kept, escapes as written", () => {
     const text = '{ "kind" :"Event","auditID":"x","a":[ ],"b":{},"c":[1,{"d":"e\\u003c\\"}"}],"s":"x y"}';
     const d = decodeAuditLine(text, 0);

@@ -25,7 +25,17 @@ function asString(v: Json): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** One step of the plugin's JSON walk: an object member (own keys only), or an array index. */
+/**
+ * An own member of a parsed JSON object. Inherited members (`constructor`, `toString`, `__proto__`...)
+ * are not JSON values; they are functions or `__proto__`, so only those need the own-key check.
+ */
+function member(o: object, k: string): Json | undefined {
+  const v = (o as Record<string, Json>)[k];
+  if (v === undefined || (typeof v !== "function" && k !== "__proto__")) return v;
+  return Object.hasOwn(o, k) ? v : undefined;
+}
+
+/** One step of the plugin's JSON walk: an object member, or an array index. */
 function step(cur: Json, k: string): Json | undefined {
   if (cur === null || typeof cur !== "object") return undefined;
   if (Array.isArray(cur)) {
@@ -34,7 +44,7 @@ function step(cur: Json, k: string): Json | undefined {
     const i = Number(k);
     return i >= 0 && i < cur.length ? cur[i] : undefined;
   }
-  return Object.hasOwn(cur, k) ? (cur as Record<string, Json>)[k] : undefined;
+  return member(cur, k);
 }
 
 function get(v: Json, keys: readonly string[]): Json | undefined {
@@ -105,20 +115,25 @@ function fromKeys(raw: Json, keys: readonly string[]): Extracted {
 
 /** A compiled object path for plain (non-array) steps: the hot path of most ka.* fields. */
 function pathGetter(keys: readonly string[]): (raw: Json) => Json | undefined {
-  if (keys.length === 1) {
+  // a key that no object inherits reads an own member directly (the common case, and the fast one)
+  const plain = keys.every((k) => !(k in Object.prototype));
+  if (plain && keys.length === 1) {
     const [k0] = keys as [string];
     return (r) => {
       if (r === null || typeof r !== "object" || Array.isArray(r)) return step(r, k0);
-      return Object.hasOwn(r, k0) ? (r as Record<string, Json>)[k0] : undefined;
+      return (r as Record<string, Json>)[k0];
     };
   }
-  if (keys.length === 2) {
+  if (plain && keys.length === 2) {
     const [k0, k1] = keys as [string, string];
     return (r) => {
-      const a = step(r, k0);
+      const a =
+        r === null || typeof r !== "object" || Array.isArray(r)
+          ? step(r, k0)
+          : (r as Record<string, Json>)[k0];
       if (a === null || typeof a !== "object" || Array.isArray(a))
         return a === undefined ? undefined : step(a, k1);
-      return Object.hasOwn(a, k1) ? (a as Record<string, Json>)[k1] : undefined;
+      return (a as Record<string, Json>)[k1];
     };
   }
   return (r) => get(r, keys);
@@ -434,11 +449,25 @@ const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d
 
 /** The event time in ns as a decimal string, exact to the ns of `stageTimestamp` (as the plugin sets it). */
 function rawTime(e: AuditEvent): string {
-  const m = RFC3339.exec(typeof e.raw.stageTimestamp === "string" ? e.raw.stageTimestamp : "");
-  const ms = m ? Date.parse(`${m[1]}${m[3]}`) : Number.NaN;
-  if (!m || Number.isNaN(ms)) return BigInt(Math.round(e.tsNs)).toString();
-  return (BigInt(ms) * 1_000_000n + BigInt((m[2] ?? "").padEnd(9, "0"))).toString();
+  const ts = e.raw.stageTimestamp;
+  // fast path: "YYYY-MM-DDTHH:MM:SS[.fraction]Z" within the second seen last (events come in bursts)
+  if (typeof ts === "string" && lastSeconds !== undefined && ts.startsWith(lastHead) && ts.endsWith("Z")) {
+    if (ts.length === 20) return `${lastSeconds}000000000`;
+    const frac = ts.slice(20, -1);
+    if (ts.charCodeAt(19) === 46 && /^\d{1,9}$/.test(frac)) return `${lastSeconds}${frac.padEnd(9, "0")}`;
+  }
+  const m = RFC3339.exec(typeof ts === "string" ? ts : "");
+  if (!m) return BigInt(Math.round(e.tsNs)).toString();
+  const frac = (m[2] ?? "").padEnd(9, "0");
+  const ms = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(ms)) return BigInt(Math.round(e.tsNs)).toString();
+  if (ms < 1000) return (BigInt(ms) * 1_000_000n + BigInt(frac)).toString();
+  lastSeconds = String(ms / 1000);
+  lastHead = m[3] === "Z" ? m[1]! : "\u0000";
+  return `${lastSeconds}${frac}`;
 }
+let lastHead = "\u0000";
+let lastSeconds: string | undefined;
 
 /** The json plugin's fields: `json.*` and their `jevt.*` aliases, all strings. */
 function jsonFields(prefix: string): FieldDef<AuditEvent>[] {
