@@ -12,6 +12,10 @@ import { updateDb } from "./update/index.js";
 
 const STALE_DAYS = 7;
 
+/** Where the database is by default (defaultDbPath), for every --db option. */
+const DB_OPTION_HELP =
+  "vulnerability database (default: $KUBEWARD_DB, else kubeward/db under $XDG_CACHE_HOME or ~/.cache)";
+
 export interface VulnCliOptions extends OutputOptions {
   db?: string;
   ignoreUnfixed?: boolean;
@@ -21,7 +25,7 @@ export interface VulnCliOptions extends OutputOptions {
 /** Adds --db, --ignore-unfixed and --vex to a scanning command (the lead adds them to `scan image`). */
 export function addVulnOptions(cmd: Command): Command {
   return cmd
-    .option("--db <path>", "vulnerability database (default: $KUBEWARD_DB or ~/.cache/kubeward/db)")
+    .option("--db <path>", DB_OPTION_HELP)
     .option("--ignore-unfixed", "leave out vulnerabilities that have no fixed version")
     .option(
       "--vex <file>",
@@ -97,7 +101,7 @@ export function registerVulnCommands({ program, scan }: CommandRoots): void {
       "import vulnerability data from files (air-gapped): OSV records, directories of them, OSV all.zip, Debian tracker JSON, Alpine/Wolfi secdb JSON",
     )
     .argument("<paths...>", "files, directories or zips")
-    .option("--db <path>", "vulnerability database (default: $KUBEWARD_DB or ~/.cache/kubeward/db)")
+    .option("--db <path>", DB_OPTION_HELP)
     .addOption(
       new Option("--kind <kind>", "feed format (default: guessed from the content)").choices(FEED_KINDS),
     )
@@ -115,7 +119,7 @@ export function registerVulnCommands({ program, scan }: CommandRoots): void {
               distro: opts.distro,
             });
             process.stderr.write(
-              `kubeward: imported ${r.records} records from ${p} (${r.kind})${r.skipped ? `, skipped ${r.skipped}` : ""}\n`,
+              `kubeward: imported ${r.records} record${r.records === 1 ? "" : "s"} from ${p} (${r.kind})${r.skipped ? `, skipped ${r.skipped}` : ""}\n`,
             );
             for (const e of r.errors)
               process.stderr.write(`kubeward:   ${e.file}: ${e.message} [${e.code}]\n`);
@@ -133,7 +137,7 @@ export function registerVulnCommands({ program, scan }: CommandRoots): void {
 
   db.command("info")
     .description("show the database's sources, record counts and last update")
-    .option("--db <path>", "vulnerability database (default: $KUBEWARD_DB or ~/.cache/kubeward/db)")
+    .option("--db <path>", DB_OPTION_HELP)
     .addOption(
       new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"),
     )
@@ -175,7 +179,7 @@ export function registerVulnCommands({ program, scan }: CommandRoots): void {
     .description(
       "download the configured feeds (OSV per-ecosystem zips, Debian tracker, Alpine secdb) and swap in a new database",
     )
-    .option("--db <path>", "vulnerability database (default: $KUBEWARD_DB or ~/.cache/kubeward/db)")
+    .option("--db <path>", DB_OPTION_HELP)
     .option("--osv-url <url>", "base URL of the OSV bucket or a mirror (env KUBEWARD_OSV_URL)")
     .option("--ecosystems <list>", "OSV ecosystems to fetch, comma-separated (env KUBEWARD_OSV_ECOSYSTEMS)")
     .option(
