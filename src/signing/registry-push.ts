@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { ImageError } from "../images/errors.js";
 import { type DockerRef, formatDockerRef } from "../images/ref.js";
-import { errorBody, RegistryClient, type RegistryOptions } from "../images/registry/client.js";
+import { errorBody, RegistryClient, type RegistryOptions, readLimited } from "../images/registry/client.js";
 import { fetchBlob, fetchManifest } from "../images/registry/source.js";
 import { SigningError } from "./errors.js";
 
@@ -54,12 +54,21 @@ export class Repo {
 
   async blob(digest: string, max = 16 << 20): Promise<Buffer> {
     const res = await fetchBlob(this.client, this.name, digest, this.what);
-    const buf = Buffer.from(await res.arrayBuffer());
-    if (buf.length > max)
-      throw new SigningError("registry-error", `blob ${digest} is larger than ${max} bytes`, this.what);
+    const buf = await this.readAtMost(res, max, `blob ${digest}`);
     if (sha256Digest(buf) !== digest)
       throw new SigningError("registry-error", `blob ${digest} content does not match its digest`, this.what);
     return buf;
+  }
+
+  /** A response body of at most `max` bytes: reading stops there, so an endless body costs nothing. */
+  private async readAtMost(res: Response, max: number, what: string): Promise<Buffer> {
+    try {
+      return await readLimited(res, max, what);
+    } catch (err) {
+      if (err instanceof ImageError && err.code === "file-too-large")
+        throw new SigningError("registry-error", `${what} is larger than ${max} bytes`, this.what);
+      throw err;
+    }
   }
 
   /** Monolithic upload (POST, then PUT ?digest=), skipped when the blob is already there. */
@@ -139,10 +148,18 @@ export class Repo {
     });
     const type = (res.headers.get("content-type") ?? "").split(";")[0]!.trim();
     if (res.ok && type === OCI_INDEX) {
-      const doc = JSON.parse(Buffer.from(await res.arrayBuffer()).toString("utf8")) as {
-        manifests?: Descriptor[];
-      };
-      return Array.isArray(doc.manifests) ? doc.manifests : [];
+      const text = (await this.readAtMost(res, 4 << 20, `referrers of ${subject}`)).toString("utf8");
+      let doc: { manifests?: Descriptor[] } | null;
+      try {
+        doc = JSON.parse(text) as { manifests?: Descriptor[] } | null;
+      } catch {
+        throw new SigningError(
+          "registry-error",
+          `referrers of ${subject}: the answer is not JSON`,
+          this.what,
+        );
+      }
+      return Array.isArray(doc?.manifests) ? doc.manifests : [];
     }
     await res.body?.cancel();
     if (res.ok || res.status === 404 || res.status === 400 || res.status === 405) {

@@ -174,7 +174,14 @@ export class RegistryClient {
     if (ch.scheme !== "bearer" || !ch.params.realm) {
       throw new ImageError("registry-auth", `unsupported auth challenge "${header}"`, this.registry);
     }
-    const realm = new URL(ch.params.realm);
+    let realm: URL;
+    try {
+      realm = new URL(ch.params.realm);
+    } catch {
+      throw new ImageError("registry-auth", `token realm "${ch.params.realm}" is not a URL`, this.registry);
+    }
+    if (realm.protocol !== "https:" && realm.protocol !== "http:")
+      throw new ImageError("registry-auth", `token realm ${realm.href} is not HTTP(S)`, this.registry);
     if (realm.protocol === "http:" && !isLoopback(realm.host) && !this.opts.insecure) {
       throw new ImageError("registry-insecure", `token realm ${realm.href} is plain HTTP`, this.registry);
     }
@@ -202,9 +209,20 @@ export class RegistryClient {
         this.registry,
       );
     }
-    const body = (await res.json()) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
-    if (!token) throw new ImageError("registry-auth", "token server returned no token", this.registry);
+    const text = (await readLimited(res, MAX_TOKEN_ANSWER, `token ${realm.href}`)).toString("utf8");
+    let body: { token?: unknown; access_token?: unknown } | null;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      throw new ImageError(
+        "registry-auth",
+        `token server ${realm.href} answered invalid JSON (${errorMessage(e)})`,
+        this.registry,
+      );
+    }
+    const token = body?.token ?? body?.access_token;
+    if (!token || typeof token !== "string")
+      throw new ImageError("registry-auth", `token server ${realm.href} returned no token`, this.registry);
     this.tokens.set(`${repo}:${actions}`, token);
   }
 }
@@ -218,9 +236,46 @@ function causeOf(err: unknown): string {
   return c ? errorMessage(c) : errorMessage(err);
 }
 
+/** A token answer is a few KB; more is refused rather than held. */
+const MAX_TOKEN_ANSWER = 1 << 20;
+
+/**
+ * Reads a response body up to `max` bytes and stops reading there: a registry (or something posing
+ * as one) may send a body without a length that never ends.
+ */
+export async function readLimited(res: Response, max: number, what: string): Promise<Buffer> {
+  const len = Number(res.headers.get("content-length"));
+  if (len > max) {
+    await res.body?.cancel();
+    throw new ImageError("file-too-large", `${len} bytes is more than ${max}`, what);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // Leaving the loop early cancels the stream (the iterator's return()).
+  for await (const chunk of res.body ?? []) {
+    total += chunk.length;
+    if (total > max) break;
+    chunks.push(Buffer.from(chunk));
+  }
+  if (total > max) throw new ImageError("file-too-large", `more than ${max} bytes`, what);
+  return Buffer.concat(chunks);
+}
+
+/** The start of an error answer, read up to 64 KiB: enough for the registry's JSON errors. */
+async function errorText(res: Response): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body ?? []) {
+    chunks.push(Buffer.from(chunk));
+    total += chunk.length;
+    if (total >= 64 << 10) break;
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export async function errorBody(res: Response): Promise<string> {
   try {
-    const text = (await res.text()).slice(0, 500);
+    const text = (await errorText(res)).slice(0, 500);
     const j = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> };
     if (j.errors?.length) return `: ${j.errors.map((e) => `${e.code}: ${e.message}`).join("; ")}`;
     return text ? `: ${text.trim()}` : "";

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ImageError } from "../errors.js";
@@ -31,11 +31,21 @@ export const runCredentialHelper: HelperRunner = (helper, server) =>
         );
       }
       try {
-        const v = JSON.parse(stdout) as { Username?: string; Secret?: string };
-        resolve(v.Secret ? { Username: v.Username ?? "", Secret: v.Secret } : undefined);
-      } catch {
+        const v = JSON.parse(stdout) as { Username?: unknown; Secret?: unknown } | null;
+        if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not an object");
+        if (v.Secret !== undefined && typeof v.Secret !== "string") throw new Error("Secret is not a string");
+        if (v.Username !== undefined && typeof v.Username !== "string")
+          throw new Error("Username is not a string");
+        resolve(
+          v.Secret ? { Username: (v.Username as string | undefined) ?? "", Secret: v.Secret } : undefined,
+        );
+      } catch (e) {
         reject(
-          new ImageError("credential-helper", `docker-credential-${helper} printed invalid JSON`, server),
+          new ImageError(
+            "credential-helper",
+            `docker-credential-${helper} printed invalid JSON (${(e as Error).message})`,
+            server,
+          ),
         );
       }
     });
@@ -67,6 +77,40 @@ export interface CredentialSource {
 }
 
 /**
+ * Reads config.json, checking the shape of the parts used here so that a hand-edited file fails with
+ * the field at fault rather than a TypeError (`"auths": {"host": null}`, `"auth": 5`).
+ */
+function readDockerConfig(file: string): DockerConfig {
+  const bad = (what: string) => new ImageError("registry-auth", what, file);
+  if (!statSync(file).isFile()) throw bad("not a regular file"); // a FIFO would block forever
+  let cfg: unknown;
+  try {
+    cfg = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw bad(`invalid JSON: ${(err as Error).message}`);
+  }
+  const isMap = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isMap(cfg)) throw bad("not a JSON object");
+  if (cfg.credsStore !== undefined && typeof cfg.credsStore !== "string")
+    throw bad("credsStore must be a string");
+  if (cfg.credHelpers !== undefined) {
+    if (!isMap(cfg.credHelpers)) throw bad("credHelpers must be an object");
+    for (const [k, v] of Object.entries(cfg.credHelpers))
+      if (typeof v !== "string") throw bad(`credHelpers["${k}"] must be a string`);
+  }
+  if (cfg.auths !== undefined) {
+    if (!isMap(cfg.auths)) throw bad("auths must be an object");
+    for (const [k, v] of Object.entries(cfg.auths)) {
+      if (!isMap(v)) throw bad(`auths["${k}"] must be an object`);
+      for (const f of ["auth", "username", "password", "identitytoken"])
+        if (v[f] !== undefined && typeof v[f] !== "string") throw bad(`auths["${k}"].${f} must be a string`);
+    }
+  }
+  return cfg as DockerConfig;
+}
+
+/**
  * Finds credentials for a registry the way the Docker CLI does: explicit --username/--password, then
  * credHelpers[registry], then credsStore, then auths in ~/.docker/config.json ($DOCKER_CONFIG).
  */
@@ -80,12 +124,7 @@ export async function findCredentials(
   const dir = src.dockerConfigDir ?? process.env.DOCKER_CONFIG ?? join(homedir(), ".docker");
   const file = join(dir, "config.json");
   if (!existsSync(file)) return undefined;
-  let cfg: DockerConfig;
-  try {
-    cfg = JSON.parse(readFileSync(file, "utf8")) as DockerConfig;
-  } catch (err) {
-    throw new ImageError("registry-auth", `invalid JSON: ${(err as Error).message}`, file);
-  }
+  const cfg = readDockerConfig(file);
   const hub = isHub(registry);
   const matches = (key: string) =>
     hub ? HUB_KEYS.includes(key) || HUB_KEYS.includes(hostOfKey(key)) : hostOfKey(key) === registry;
@@ -101,7 +140,7 @@ export async function findCredentials(
   const authKey = Object.keys(cfg.auths ?? {}).find(matches);
   const entry = authKey ? cfg.auths![authKey] : undefined;
   if (!entry) return undefined;
-  if (entry.auth) {
+  if (entry.auth !== undefined) {
     const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0)

@@ -13,19 +13,10 @@ import {
   verifyDigest,
 } from "../sources/manifest.js";
 import { type ImageSource, MT, type Platform } from "../types.js";
-import { errorBody, RegistryClient, type RegistryOptions } from "./client.js";
+import { errorBody, RegistryClient, type RegistryOptions, readLimited } from "./client.js";
 
 const MANIFEST_ACCEPT = [MT.ociIndex, MT.ociManifest, MT.dockerList, MT.dockerManifest].join(", ");
 const MAX_MANIFEST = 4 << 20;
-
-async function readLimited(res: Response, max: number, what: string): Promise<Buffer> {
-  const len = Number(res.headers.get("content-length"));
-  if (len > max) throw new ImageError("file-too-large", `${len} bytes is more than ${max}`, what);
-  const buf = Buffer.from(await res.arrayBuffer());
-  if (buf.length > max)
-    throw new ImageError("file-too-large", `${buf.length} bytes is more than ${max}`, what);
-  return buf;
-}
 
 export async function fetchManifest(
   client: RegistryClient,

@@ -79,7 +79,17 @@ export async function walkRootfs(col: Collector, dir: string): Promise<void> {
       }
       const entry: FsEntry = { kind: s.isFile() ? "file" : "other", size, mode, layer: -1 };
       col.fs.set(path, entry);
-      if (!s.isFile()) continue;
+      if (!s.isFile()) {
+        // FIFOs, sockets and devices are never read (a FIFO would block the walk); one standing
+        // where a cataloger expects its file is said rather than dropped.
+        if (col.wantsBytes(path, 0, mode))
+          col.errors.push({
+            file: path,
+            message: "not a regular file (FIFO, socket or device): not read",
+            code: "not-regular-file",
+          });
+        continue;
+      }
       const cats = col.wantsBytes(path, size, mode);
       if (!cats) continue;
       if (
