@@ -174,7 +174,13 @@ export function parseAdmissionConfig(text: string, file: string): AdmissionConfi
   if (doc.errors.length > 0) {
     throw new AdmissionError("config-invalid", `${file}: not valid YAML: ${doc.errors[0]!.message}`);
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // The yaml package refuses an alias bomb only when expanding it, here.
+    throw new AdmissionError("config-invalid", `${file}: not valid YAML: ${(err as Error).message}`);
+  }
   if (!isRecord(data))
     throw new AdmissionError("config-invalid", `${file}: expected a mapping at the top level`);
   unknownKeys(data, TOP_KEYS, "", p);
