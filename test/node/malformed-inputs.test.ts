@@ -1,11 +1,12 @@
 // Hostile and malformed files on a node's root: each one gets an error naming the file, and the
 // rest of the scan goes on. Real files, real FIFOs and real symlink loops on disk.
-import { execFileSync } from "node:child_process";
-import { rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fsHostReader } from "../../src/node/reader.js";
 import { scanNode } from "../../src/node/scan.js";
+import { BIN, ensureBuilt } from "../cli/helpers.js";
 import { APISERVER_ARGS, IMAGE_TAG, kubeadmWorker, NodeRoot, staticPod } from "./fixtures.js";
 
 const now = () => new Date("2026-11-27T09:00:00Z");
@@ -128,4 +129,27 @@ describe("scan node on a root with hostile files", () => {
       r.remove();
     }
   }, 20_000);
+});
+
+describe("scan node --kube-bench-config with hostile files", () => {
+  it("a FIFO among the controls files exits 2 at once naming it, instead of waiting for a writer", () => {
+    ensureBuilt();
+    const r = kubeadmWorker();
+    const controls = join(r.dir, "..", `kw-kube-bench-${process.pid}`);
+    try {
+      mkdirSync(controls);
+      execFileSync("mkfifo", [join(controls, "node.yaml")]);
+      const run = spawnSync(
+        process.execPath,
+        [BIN, "scan", "node", "--root", r.dir, "--kube-bench-config", controls, "--format", "json"],
+        { encoding: "utf8", timeout: 30_000 },
+      );
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr.trim()).toBe(`kubeward: ${controls}/node.yaml: not a regular file`);
+    } finally {
+      rmSync(controls, { recursive: true, force: true });
+      r.remove();
+    }
+  }, 40_000);
 });
