@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
 import cliProgress from "cli-progress";
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
 import { addOutputOptions, emitReport, type OutputOptions } from "../cli/output.js";
+import { defaultIgnoreFiles, IGNORE_FILE_NAME } from "../core/exceptions.js";
 import { type DbError, VulnDb } from "./db/store.js";
 import { FEED_KINDS, type FeedKind, ImportError, importPath } from "./importers/index.js";
-import { dbAgeDays, defaultDbPath, scanFs, scanSbom } from "./scan.js";
+import { dbAgeDays, defaultDbPath, FS_SCANNERS, type FsScanner, scanFs, scanSbom } from "./scan.js";
 import { feedList, feedSettingsFromEnv } from "./update/feeds.js";
 import { updateDb } from "./update/index.js";
 
@@ -68,19 +69,51 @@ export function vulnOpts(opts: VulnCliOptions) {
   return { dbPath, ignoreUnfixed: !!opts.ignoreUnfixed, vexFiles: opts.vex ?? [], now: () => new Date() };
 }
 
+/** `--scanners vuln,dockerfile`: checked when parsed, so a typo fails before the walk. */
+export function parseScanners(list: string): FsScanner[] {
+  const out: FsScanner[] = [];
+  for (const raw of list.split(",")) {
+    const name = raw.trim().toLowerCase();
+    if (!name) continue;
+    if (!(FS_SCANNERS as readonly string[]).includes(name))
+      throw new InvalidArgumentError(`unknown scanner "${raw.trim()}" (expected ${FS_SCANNERS.join(", ")})`);
+    if (!out.includes(name as FsScanner)) out.push(name as FsScanner);
+  }
+  if (out.length === 0) throw new InvalidArgumentError(`name at least one of ${FS_SCANNERS.join(", ")}`);
+  return out;
+}
+
 export function registerVulnCommands({ program, scan }: CommandRoots): void {
   const fs = scan
     .command("fs")
     .description(
-      "scan a directory (a source tree or a root filesystem) for vulnerable packages: lockfiles, installed packages",
+      "scan a directory (a source tree or a root filesystem): vulnerable packages (lockfiles, installed packages) and Dockerfiles",
     )
-    .argument("<dir>", "directory to scan");
-  addOutputOptions(addVulnOptions(fs)).action((dir: string, opts: VulnCliOptions) => {
-    if (!existsSync(dir)) throw new UsageError(`cannot read target "${dir}": no such directory`);
-    const o = vulnOpts(opts);
-    checkDbFreshness(o.dbPath, o.now());
-    process.exitCode = emitReport(scanFs(dir, o), opts);
-  });
+    .argument("<dir>", "directory to scan")
+    .option(
+      "--scanners <list>",
+      `what to look for, comma-separated: vuln (packages; needs the database), dockerfile (Dockerfile checks) (default: ${FS_SCANNERS.join(",")})`,
+      parseScanners,
+    )
+    .option(
+      "--ignore-file <file>",
+      `exceptions file (default: ${IGNORE_FILE_NAME} in the current directory and in DIR, if present)`,
+    );
+  addOutputOptions(addVulnOptions(fs)).action(
+    (dir: string, opts: VulnCliOptions & { scanners?: FsScanner[]; ignoreFile?: string }) => {
+      if (!existsSync(dir)) throw new UsageError(`cannot read target "${dir}": no such directory`);
+      if (opts.ignoreFile && !existsSync(opts.ignoreFile))
+        throw new UsageError(`cannot read ignore file "${opts.ignoreFile}": no such file`);
+      const scanners = opts.scanners ?? [...FS_SCANNERS];
+      const o = vulnOpts(opts);
+      // Dockerfile checks alone need no database.
+      if (scanners.includes("vuln")) checkDbFreshness(o.dbPath, o.now());
+      const ignoreFiles = opts.ignoreFile
+        ? [opts.ignoreFile]
+        : [...new Set([...defaultIgnoreFiles(["."]), ...defaultIgnoreFiles([dir])])];
+      process.exitCode = emitReport(scanFs(dir, { ...o, scanners, ignoreFiles }), opts);
+    },
+  );
 
   const sbom = scan
     .command("sbom")

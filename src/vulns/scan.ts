@@ -11,13 +11,21 @@ import {
   statSync,
 } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Cataloger, OsInfo } from "../core/cataloger.js";
+import { applyExceptions, expiredAsErrors, type IgnoreRule, parseIgnoreFile } from "../core/exceptions.js";
 import { type Finding, OS_ECOSYSTEMS, type Package, type Report, type ScanError } from "../core/model.js";
 import { buildReport } from "../core/report.js";
-import { detectOs, CATALOGERS as IMAGE_CATALOGERS, osEcosystem, purlFor } from "../images/index.js";
+import {
+  detectOs,
+  CATALOGERS as IMAGE_CATALOGERS,
+  isDockerfileName,
+  osEcosystem,
+  purlFor,
+  runDockerfileChecks,
+} from "../images/index.js";
 import { DbError, VulnDb } from "./db/store.js";
-import { walkTree } from "./fswalk.js";
+import { type FileChecker, walkTree } from "./fswalk.js";
 import { FS_CATALOGERS } from "./lockfiles/index.js";
 import { matchPackages } from "./match/matcher.js";
 import { readSbom } from "./sbom/index.js";
@@ -151,13 +159,66 @@ function reportOptions(opts: VulnScanOptions): Record<string, unknown> {
   return { ignoreUnfixed: !!opts.ignoreUnfixed, ...(opts.vexFiles?.length ? { vex: opts.vexFiles } : {}) };
 }
 
-/** `scan fs DIR`: lockfiles, installed language packages, and OS package databases when DIR is a rootfs. */
-export function scanFs(dir: string, opts: VulnScanOptions & { now: () => Date }): Report {
+/** What `scan fs` looks for (as Trivy's --scanners): vulnerable packages, Dockerfile problems. */
+export const FS_SCANNERS = ["vuln", "dockerfile"] as const;
+export type FsScanner = (typeof FS_SCANNERS)[number];
+
+export interface FsScanOptions extends VulnScanOptions {
+  now: () => Date;
+  /** Default: all of FS_SCANNERS. Without "vuln" no database is opened. */
+  scanners?: readonly FsScanner[];
+  /** `.kubewardignore.yaml` files whose entries suppress findings of either kind. */
+  ignoreFiles?: readonly string[];
+}
+
+/** Dockerfiles are small; a larger file with such a name is not one worth reading whole. */
+const MAX_DOCKERFILE_BYTES = 1 << 20;
+
+/** The Dockerfile checks of the image layer, for every file named like a Dockerfile. */
+export const dockerfileChecker: FileChecker = {
+  id: "dockerfile",
+  wants: isDockerfileName,
+  maxBytes: MAX_DOCKERFILE_BYTES,
+  check(path, data) {
+    const text = textOf(data);
+    if (text === undefined)
+      return {
+        findings: [],
+        errors: [
+          {
+            file: path,
+            message: "binary content (NUL bytes or invalid UTF-8): not a Dockerfile",
+            code: "dockerfile-binary",
+          },
+        ],
+      };
+    return runDockerfileChecks(path, text);
+  },
+};
+
+/** UTF-8 text (a byte order mark dropped), or undefined for binary content. */
+function textOf(data: Buffer): string | undefined {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(data);
+    return text.includes("\u0000") ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `scan fs DIR`: lockfiles, installed language packages, OS package databases when DIR is a rootfs, and Dockerfiles. */
+export function scanFs(dir: string, opts: FsScanOptions): Report {
   const startedAt = opts.now();
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new DbError("db-open", `cannot read directory "${dir}"`);
-  const os = osOfTree(dir);
-  const tree = walkTree(dir, { catalogers: fsCatalogers(), ...(os ? { os } : {}) });
+  const scanners = new Set(opts.scanners ?? FS_SCANNERS);
+  const vulns = scanners.has("vuln");
+  const os = vulns ? osOfTree(dir) : undefined;
+  const tree = walkTree(dir, {
+    catalogers: vulns ? fsCatalogers() : [],
+    checkers: scanners.has("dockerfile") ? [dockerfileChecker] : [],
+    ...(os ? { os } : {}),
+  });
   const packages = tree.packages.map((p) => {
     const full = { ...p } as Package & { arch?: string };
     // The dpkg/rpm databases name their family; the OS decides between Debian and Ubuntu and the like.
@@ -166,18 +227,43 @@ export function scanFs(dir: string, opts: VulnScanOptions & { now: () => Date })
     const { dev: _d, commit: _c, arch: _a, status: _s, ...rest } = full as Package & Record<string, unknown>;
     return { ...(rest as Package), ...(purl ? { purl } : {}) };
   });
-  const into = { findings: [] as Finding[], errors: tree.errors };
-  addVulnerabilityFindings(into, packages, os, opts);
+  const into = { findings: [...tree.findings], errors: tree.errors };
+  if (vulns) addVulnerabilityFindings(into, packages, os, opts);
+  const rules = readIgnoreRules(opts.ignoreFiles ?? [], into.errors);
+  const excepted = applyExceptions(into.findings, [], rules, startedAt);
+  into.errors.push(...expiredAsErrors(excepted.expired));
   return buildReport({
     type: "fs",
     target: dir,
     startedAt,
     finishedAt: opts.now(),
-    options: reportOptions(opts),
-    findings: into.findings,
+    options: { ...reportOptions(opts), scanners: FS_SCANNERS.filter((s) => scanners.has(s)) },
+    findings: excepted.findings,
     errors: into.errors,
-    extra: { packages, ...(os ? { os } : {}) },
+    extra: vulns ? { packages, ...(os ? { os } : {}) } : {},
   });
+}
+
+/** Rules of the ignore files; a file that cannot be read, or bad entries, become errors naming it. */
+function readIgnoreRules(files: readonly string[], errors: ScanError[]): IgnoreRule[] {
+  const rules: IgnoreRule[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      errors.push({
+        file,
+        code: "unreadable",
+        message: `${file}: cannot read ignore file: ${(e as Error).message}`,
+      });
+      continue;
+    }
+    const parsed = parseIgnoreFile(text, file, dirname(file));
+    rules.push(...parsed.rules);
+    errors.push(...parsed.errors);
+  }
+  return rules;
 }
 
 /** `scan sbom FILE`: CycloneDX or SPDX JSON. */

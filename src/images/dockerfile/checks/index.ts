@@ -22,12 +22,38 @@ export const HELPER_FILES = ["index.ts", "types.ts"];
 /** True for file names `scan fs` should treat as Dockerfiles. */
 export function isDockerfileName(path: string): boolean {
   const base = path.slice(path.lastIndexOf("/") + 1);
+  // `Dockerfile.dockerignore` is the ignore file BuildKit pairs with a Dockerfile, not one itself.
+  if (/\.dockerignore$/i.test(base)) return false;
   return /^(Dockerfile|Containerfile)(\..+)?$/i.test(base) || /\.(dockerfile|containerfile)$/i.test(base);
 }
 
+/** The instructions the Dockerfile frontend knows; any other word starting an instruction fails the build. */
+const INSTRUCTIONS = new Set([
+  "ADD",
+  "ARG",
+  "CMD",
+  "COPY",
+  "ENTRYPOINT",
+  "ENV",
+  "EXPOSE",
+  "FROM",
+  "HEALTHCHECK",
+  "LABEL",
+  "MAINTAINER",
+  "ONBUILD",
+  "RUN",
+  "SHELL",
+  "STOPSIGNAL",
+  "USER",
+  "VOLUME",
+  "WORKDIR",
+]);
+
 /**
  * Runs the Dockerfile checks on one file's text (for `scan fs`). Pure: the caller reads the file.
- * A file with no instruction at all is reported in `errors` (code dockerfile-empty).
+ * A file with no instruction at all is reported in `errors` (code dockerfile-empty), an unknown
+ * instruction (a typo such as `FORM`, which the build refuses) as dockerfile-parse with its line;
+ * the checks still run over the instructions that were understood.
  */
 export function runDockerfileChecks(
   file: string,
@@ -41,6 +67,18 @@ export function runDockerfileChecks(
       errors: [{ file, message: "no Dockerfile instructions", code: "dockerfile-empty" }],
     };
   const errors: ScanError[] = [];
+  // One error per file, at the first unknown instruction as the build would stop there; prose in a
+  // file named like a Dockerfile would otherwise give one error per line.
+  const unknown = df.instructions.filter((i) => !INSTRUCTIONS.has(i.cmd));
+  if (unknown.length > 0)
+    errors.push({
+      file,
+      line: unknown[0]!.line,
+      message:
+        `unknown instruction ${JSON.stringify(unknown[0]!.cmd.slice(0, 40))}` +
+        (unknown.length > 1 ? ` (and ${unknown.length - 1} more unknown instructions)` : ""),
+      code: "dockerfile-parse",
+    });
   if (df.stages.length === 0)
     errors.push({ file, message: "no FROM instruction", code: "dockerfile-no-from" });
   const findings: Finding[] = [];
