@@ -1,4 +1,5 @@
 import type { CatalogFile } from "../../core/cataloger.js";
+import { ImageError } from "../errors.js";
 import { type Elf, isElf, parseElf, readAddr, sectionData } from "./elf.js";
 import type { ImageCataloger, LangPackage } from "./types.js";
 
@@ -49,20 +50,50 @@ function findBuildInfo(elf: Elf): Buffer | undefined {
   return undefined;
 }
 
-/** Reads the Go toolchain version and module information a Go binary carries (what `go version -m` prints). */
+/** The owner name of the note every Go linker writes (the Go build ID, note type 4). */
+const GO_NOTE_NAME = Buffer.from("Go\0\0", "latin1");
+
+/**
+ * True when the file was linked by Go even though its build info is gone: the section table names
+ * Go's sections, or the Go build ID note sits in the first pages (Go writes it right after the headers).
+ */
+function hasGoMarks(elf: Elf): boolean {
+  if (elf.sections.some((s) => s.name === ".go.buildinfo" || s.name === ".note.go.buildid")) return true;
+  const head = elf.data.subarray(0, 64 * 1024);
+  const u32 = (o: number) => (elf.le ? head.readUInt32LE(o) : head.readUInt32BE(o));
+  // A note header is namesz, descsz, type, then the name: "Go\0\0" with namesz 4 and type 4.
+  for (let at = head.indexOf(GO_NOTE_NAME, 12); at >= 12; at = head.indexOf(GO_NOTE_NAME, at + 1))
+    if (u32(at - 12) === 4 && u32(at - 4) === 4) return true;
+  return false;
+}
+
+/** Build info a Go binary carries but that cannot be read: reported, never taken for "not Go". */
+function corrupt(message: string): ImageError {
+  return new ImageError("parse-error", `corrupt Go build info: ${message}`);
+}
+
+/**
+ * Reads the Go toolchain version and module information a Go binary carries (what `go version -m` prints).
+ * Undefined for files that are not Go binaries; throws "parse-error" for a Go binary whose build info
+ * is damaged or cut off.
+ */
 export function readGoBuildInfo(data: Buffer): GoBuildInfo | undefined {
   const elf = parseElf(data);
   if (!elf) return undefined;
   const bi = findBuildInfo(elf);
-  return bi ? parseBuildInfoBlob(bi, elf) : undefined;
+  if (bi) return parseBuildInfoBlob(bi, elf);
+  if (hasGoMarks(elf))
+    throw corrupt("the file was linked by Go but holds no build info (truncated or damaged)");
+  return undefined;
 }
 
 /**
  * Parses the build-info blob that starts with the magic. The Go 1.18+ inline form needs nothing else;
- * the older pointer form needs the ELF file to follow the pointers (without it: undefined).
+ * the older pointer form needs the ELF file to follow the pointers. Throws "parse-error" when the blob
+ * is damaged (lengths or pointers leading outside the file).
  */
-export function parseBuildInfoBlob(bi: Buffer, elf?: Elf): GoBuildInfo | undefined {
-  if (bi.length < 32 || !bi.subarray(0, 14).equals(MAGIC)) return undefined;
+export function parseBuildInfoBlob(bi: Buffer, elf?: Elf): GoBuildInfo {
+  if (bi.length < 32 || !bi.subarray(0, 14).equals(MAGIC)) throw corrupt("header shorter than 32 bytes");
   const ptrSize = bi[14]!;
   const flags = bi[15]!;
   let version: string | undefined;
@@ -71,15 +102,22 @@ export function parseBuildInfoBlob(bi: Buffer, elf?: Elf): GoBuildInfo | undefin
     // Go 1.18+: two varint-prefixed strings right after the 32-byte header.
     let pos = 32;
     const strs: string[] = [];
-    for (let i = 0; i < 2; i++) {
+    for (const what of ["toolchain version", "module info"]) {
       const [len, next] = readVarint(bi, pos);
-      if (len < 0 || next + len > bi.length) return undefined;
+      if (len < 0) throw corrupt(`the length of the ${what} is not a valid varint`);
+      if (next + len > bi.length)
+        throw corrupt(`the ${what} claims ${len} bytes, past the end of the build info (${bi.length} bytes)`);
       strs.push(bi.toString("utf8", next, next + len));
       pos = next + len;
     }
     [version, mod] = strs;
   } else {
-    if (!elf || (ptrSize !== 4 && ptrSize !== 8)) return undefined;
+    if (ptrSize !== 4 && ptrSize !== 8) throw corrupt(`pointer size ${ptrSize}`);
+    if (!elf)
+      throw new ImageError(
+        "file-too-large",
+        "a Go binary older than Go 1.18 is read whole to follow its build-info pointers, and this one exceeds the file size limit",
+      );
     const big = (flags & 1) === 1;
     const rd = (o: number) =>
       ptrSize === 8
@@ -89,8 +127,9 @@ export function parseBuildInfoBlob(bi: Buffer, elf?: Elf): GoBuildInfo | undefin
           : bi.readUInt32LE(o);
     version = readGoString(elf, rd(16), ptrSize);
     mod = readGoString(elf, rd(16 + ptrSize), ptrSize);
+    if (version === undefined) throw corrupt("the toolchain version points outside the file");
   }
-  if (!version) return undefined;
+  if (!version) throw corrupt("empty toolchain version");
   // The module info is framed by 16-byte sentinels.
   if (mod && mod.length >= 33 && mod[mod.length - 17] === "\n") mod = mod.slice(16, -16);
   const info: GoBuildInfo = { goVersion: version, deps: [], settings: {} };
