@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inventoryRootfs } from "../../src/images/inventory.js";
 
@@ -125,4 +126,72 @@ describe("Go binaries with damaged build info (real go build, corrupted copies)"
       ["usr/bin/sections-past-eof", goVersion],
     ]);
   }, 30_000);
+});
+
+describe("Rust binaries with damaged cargo-auditable data (objcopy into a real ELF)", () => {
+  function withDepSection(name: string, payload: Buffer): string {
+    const out = join(dir, "rust", name);
+    mkdirSync(join(dir, "rust"), { recursive: true });
+    writeFileSync(`${out}.z`, payload);
+    copyFileSync("/bin/true", out);
+    execFileSync("objcopy", ["--add-section", `.dep-v0=${out}.z`, out]);
+    return out;
+  }
+  const deps = (packages: unknown) => deflateSync(Buffer.from(JSON.stringify({ packages })));
+
+  it("a zlib bomb, a section past the end, a wrong shape and bad entries are named; good entries kept", async () => {
+    const root = join(dir, "rust-root");
+    mkdirSync(join(root, "app"), { recursive: true });
+    const place = (name: string, file: string) => {
+      copyFileSync(file, join(root, "app", name));
+      chmodSync(join(root, "app", name), 0o755);
+    };
+    // 64 MiB of spaces inside valid JSON compress to 64 KiB.
+    const bomb = deflateSync(
+      Buffer.concat([Buffer.from('{"packages":['), Buffer.alloc(64 << 20, 0x20), Buffer.from("]}")]),
+      {
+        level: 9,
+      },
+    );
+    place("bomb", withDepSection("bomb", bomb));
+    const good = [
+      { name: "serde", version: "1.0.197", source: "crates.io" },
+      { name: "myapp", version: "0.1.0", source: "local", root: true },
+    ];
+    place("good", withDepSection("good", deps(good)));
+    place("not-a-list", withDepSection("not-a-list", deps({ serde: "1.0" })));
+    place("bad-entries", withDepSection("bad-entries", deps([...good, { name: 7 }, null])));
+    // The section's declared size made huge: its bytes would run 2 GiB past the end of the file.
+    const huge = withDepSection("huge", deps(good));
+    const sec = sectionOf(huge, ".dep-v0");
+    const data = readFileSync(huge);
+    const shoff = Number(data.readBigUInt64LE(E_SHOFF));
+    data.writeBigUInt64LE(0x8000_0000n, shoff + sec.index * 64 + 32);
+    writeFileSync(huge, data);
+    place("huge", huge);
+
+    const rssBefore = process.memoryUsage().rss;
+    const inv = await inventoryRootfs(root);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 << 20);
+    expect(brief(inv.errors)).toEqual([
+      ["app/bad-entries", "parse-error"],
+      ["app/bad-entries", "parse-error"],
+      ["app/bomb", "parse-error"],
+      ["app/huge", "parse-error"],
+      ["app/not-a-list", "parse-error"],
+    ]);
+    const message = (f: string) =>
+      inv.errors
+        .filter((e) => e.file === `app/${f}`)
+        .map((e) => e.message)
+        .join("\n");
+    expect(message("bomb")).toMatch(/\.dep-v0 .*inflates to more than 16777216 bytes/);
+    expect(message("huge")).toMatch(/claims 2147483648 bytes at offset \d+, past the end/);
+    expect(message("not-a-list")).toMatch(/no packages list/);
+    expect(message("bad-entries")).toMatch(/packages\[2\] has no name and version strings; skipped/);
+    expect(inv.packages.map((p) => [p.path, p.name, p.version])).toEqual([
+      ["app/bad-entries", "serde", "1.0.197"],
+      ["app/good", "serde", "1.0.197"],
+    ]);
+  }, 60_000);
 });
