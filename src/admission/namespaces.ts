@@ -1,5 +1,6 @@
 // Live namespace labels from the Kubernetes API (@kubernetes/client-node), cached briefly. Used by
 // the server when started with --kube; offline review and tests use the config's `namespaces`.
+import { KubeApi, listAll } from "../core/kube-api.js";
 
 export type NamespaceLabelSource = (namespace: string) => Promise<Record<string, string> | undefined>;
 
@@ -42,37 +43,7 @@ export type NamespacePodSource = (namespace: string, signal: AbortSignal) => Pro
 
 /** Lists pods through the API server (in-cluster config or the current kubeconfig), for the namespace dry run. */
 export async function kubeNamespacePods(): Promise<NamespacePodSource> {
-  const k8s = await import("@kubernetes/client-node");
-  const { request: httpsRequest } = await import("node:https");
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new Error("the kubeconfig has no current cluster to list pods from");
-  const base = server.replace(/\/+$/, "");
-  return async (namespace, signal) => {
-    const url = new URL(`${base}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`);
-    const opts: import("node:https").RequestOptions = {
-      method: "GET",
-      headers: { accept: "application/json" },
-    };
-    await kc.applyToHTTPSOptions(opts);
-    const text = await new Promise<string>((resolve, reject) => {
-      const req = httpsRequest(url, { ...opts, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const body = Buffer.concat(chunks).toString("utf8");
-          if (res.statusCode === 200) resolve(body);
-          else reject(new Error(`listing pods of namespace ${namespace}: HTTP ${res.statusCode}`));
-        });
-        res.on("error", reject);
-      });
-      req.on("error", reject);
-      req.end();
-    });
-    const list = JSON.parse(text) as { items?: unknown };
-    if (!Array.isArray(list.items))
-      throw new Error(`listing pods of namespace ${namespace}: no items in the answer`);
-    return list.items;
-  };
+  const api = await KubeApi.connect();
+  return async (namespace, signal) =>
+    (await listAll(api, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { signal })).items;
 }

@@ -108,7 +108,7 @@ function validVersion(v: string): boolean {
 }
 
 /** Versions longer than the engine's table clamp to latest, like upstream clamps future versions. */
-function engineVersion(v: string): string {
+export function engineVersion(v: string): string {
   return v.length > 8 ? "latest" : v;
 }
 

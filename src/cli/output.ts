@@ -43,7 +43,7 @@ export function addOutputOptions(cmd: Command, formats: readonly string[] = [...
 }
 
 /** An option parser that checks the value with `parse` and keeps the text as given. */
-function validated(parse: (value: string) => unknown): (value: string) => string {
+export function validated(parse: (value: string) => unknown): (value: string) => string {
   return (value) => {
     try {
       parse(value);

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { Option } from "commander";
+import { type Command, Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
-import { addOutputOptions, emitReport, type OutputOptions } from "../cli/output.js";
+import { addOutputOptions, emitReport, type OutputOptions, validated } from "../cli/output.js";
 import type { CheckMeta } from "../core/check.js";
 import { FRAMEWORKS, type Framework } from "../core/compliance.js";
 import { defaultIgnoreFiles, IGNORE_FILE_NAME } from "../core/exceptions.js";
@@ -10,7 +10,7 @@ import type { Finding } from "../core/model.js";
 import type { K8sObject } from "../core/object.js";
 import { parsePssLevel, parsePssVersion } from "./pss/index.js";
 import { MANIFEST_CHECKS } from "./registry.js";
-import { scanManifests } from "./scan.js";
+import { type ManifestScanOptions, scanManifests } from "./scan.js";
 
 interface ManifestCliOptions extends OutputOptions {
   policy: string[];
@@ -27,7 +27,23 @@ export function registerConfigCommands({ scan }: CommandRoots): void {
     .description(
       "scan Kubernetes manifests (files, directories, Helm charts, Kustomize directories, - for stdin) for Pod Security, workload hardening, RBAC and network problems",
     )
-    .argument("<targets...>", "files or directories to scan; - reads standard input")
+    .argument("<targets...>", "files or directories to scan; - reads standard input");
+  addCheckOptions(cmd, "in the current directory and in each directory target");
+  addOutputOptions(cmd).action(async (targets: string[], opts: ManifestCliOptions) => {
+    for (const t of targets) {
+      if (t !== "-" && !existsSync(t))
+        throw new UsageError(`cannot read target "${t}": no such file or directory`);
+    }
+    const setup = await checkSetup(opts, targets);
+    const report = await scanManifests(targets, { ...setup, includePassed: opts.includePassed });
+    process.exitCode = emitReport(report, opts, checkIndex());
+  });
+  registerClusterCommand(scan);
+}
+
+/** The options that choose and tune the checks, shared by `scan manifests` and `scan cluster`. */
+function addCheckOptions(cmd: Command, ignoreDefault: string): Command {
+  return cmd
     .addOption(
       new Option("--pss-level <level>", "Pod Security Standards level to enforce")
         .choices(["baseline", "restricted"])
@@ -54,33 +70,159 @@ export function registerConfigCommands({ scan }: CommandRoots): void {
     )
     .option(
       "--ignore-file <file>",
-      `exceptions file (default: ${IGNORE_FILE_NAME} in the current directory and in each directory target, if present)`,
+      `exceptions file (default: ${IGNORE_FILE_NAME} ${ignoreDefault}, if present)`,
     );
-  addOutputOptions(cmd).action(async (targets: string[], opts: ManifestCliOptions) => {
-    for (const t of targets) {
-      if (t !== "-" && !existsSync(t))
-        throw new UsageError(`cannot read target "${t}": no such file or directory`);
-    }
-    const pssLevel = parsePssLevel(opts.pssLevel);
-    parsePssVersion(opts.pssVersion); // fails early with a clear message
-    if (opts.ignoreFile && !existsSync(opts.ignoreFile)) {
-      throw new UsageError(`cannot read ignore file "${opts.ignoreFile}": no such file`);
-    }
-    const ignoreFiles = opts.ignoreFile
-      ? [opts.ignoreFile]
-      : [...new Set([...defaultIgnoreFiles(["."]), ...defaultIgnoreFiles(targets)])];
-    const policyFindings =
-      opts.policy.length > 0 ? await loadPolicies(opts.policy, opts.policyParams) : undefined;
-    const report = await scanManifests(targets, {
-      policyFindings,
-      pssLevel,
-      pssVersion: opts.pssVersion,
-      framework: opts.framework,
-      includePassed: opts.includePassed,
-      ignoreFiles,
+}
+
+/** Validates the check options before anything is scanned; `dirs` are searched for default ignore files. */
+async function checkSetup(
+  opts: ManifestCliOptions,
+  dirs: readonly string[],
+): Promise<Omit<ManifestScanOptions, "includePassed">> {
+  const pssLevel = parsePssLevel(opts.pssLevel);
+  parsePssVersion(opts.pssVersion); // fails early with a clear message
+  if (opts.ignoreFile && !existsSync(opts.ignoreFile)) {
+    throw new UsageError(`cannot read ignore file "${opts.ignoreFile}": no such file`);
+  }
+  const ignoreFiles = opts.ignoreFile
+    ? [opts.ignoreFile]
+    : [...new Set([...defaultIgnoreFiles(["."]), ...defaultIgnoreFiles(dirs)])];
+  const policyFindings =
+    opts.policy.length > 0 ? await loadPolicies(opts.policy, opts.policyParams) : undefined;
+  return {
+    ...(policyFindings ? { policyFindings } : {}),
+    pssLevel,
+    pssVersion: opts.pssVersion,
+    ...(opts.framework ? { framework: opts.framework } : {}),
+    ignoreFiles,
+  };
+}
+
+interface ClusterCliOptions extends ManifestCliOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  allNamespaces?: boolean;
+  excludeNamespaces?: string;
+  namespacePss?: boolean;
+  requestTimeout: string;
+  progress: boolean;
+}
+
+function registerClusterCommand(scan: Command): void {
+  const cmd = scan
+    .command("cluster")
+    .description(
+      "scan the objects of a live cluster through its API server with the checks of scan manifests (workloads, RBAC, network)",
+    )
+    .option(
+      "--kubeconfig <file>",
+      "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, the pod's service account)",
+    )
+    .option("--context <name>", "kubeconfig context to use (default: its current-context)")
+    .option(
+      "-n, --namespace <name>",
+      "scan one namespace only (cluster-scoped kinds such as ClusterRoles are then not read)",
+    )
+    .option("-A, --all-namespaces", "scan every namespace (the default)")
+    .option(
+      "--exclude-namespaces <list>",
+      "comma-separated namespaces to leave out, e.g. kube-system,kube-public (default: none)",
+    )
+    .option(
+      "--namespace-pss",
+      "evaluate each namespace at its pod-security.kubernetes.io/enforce level and version, as Pod Security Admission does (unlabelled namespaces: --pss-level/--pss-version)",
+    )
+    .option(
+      "--request-timeout <duration>",
+      "time limit of each API request: seconds, or a number with s, m or h; 0 for none",
+      validated(parseDuration),
+      "60s",
+    );
+  addCheckOptions(cmd, "in the current directory");
+  addOutputOptions(cmd)
+    .option("--no-progress", "no progress line on stderr")
+    .addHelpText(
+      "after",
+      `
+Lists Namespaces, Pods, PodTemplates, ReplicationControllers, Services, ServiceAccounts, LimitRanges,
+Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, Ingresses, NetworkPolicies, Roles,
+RoleBindings, ClusterRoles, ClusterRoleBindings and Istio PeerAuthentications (never Secrets). Pods,
+ReplicaSets and Jobs whose controller is scanned too are reported on that controller only. A type the
+credentials may not list is named in the report's errors and the rest is scanned.
+
+Examples:
+  kubeward scan cluster                                   # current context, all namespaces
+  kubeward scan cluster --context prod --exclude-namespaces kube-system,kube-public
+  kubeward scan cluster -n shop --pss-level baseline -f sarif -o cluster.sarif
+  kubeward scan cluster --namespace-pss --exit-code 1     # as each namespace's Pod Security label enforces
+  kubeward scan cluster --framework cis --kubeconfig ./admin.conf`,
+    )
+    .action(async (opts: ClusterCliOptions) => {
+      if (opts.namespace !== undefined && opts.allNamespaces)
+        throw new UsageError("--namespace and --all-namespaces exclude each other");
+      if (opts.namespace === "") throw new UsageError("--namespace needs a namespace name");
+      const excludeNamespaces = (opts.excludeNamespaces ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (opts.namespace !== undefined && excludeNamespaces.includes(opts.namespace))
+        throw new UsageError(`--namespace ${opts.namespace} is also in --exclude-namespaces`);
+      const setup = await checkSetup(opts, []);
+      const { KubeApi, KubeConfigError } = await import("../core/kube-api.js");
+      const { scanCluster, ClusterUnavailableError } = await import("./cluster.js");
+      const progress = progressLine(opts.progress);
+      try {
+        const api = await KubeApi.connect({
+          ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+          ...(opts.context !== undefined ? { context: opts.context } : {}),
+        });
+        const report = await scanCluster(api, {
+          ...setup,
+          includePassed: opts.includePassed,
+          ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+          excludeNamespaces,
+          namespacePss: opts.namespacePss === true,
+          request: { timeoutMs: parseDuration(opts.requestTimeout) },
+          onProgress: progress.update,
+        });
+        progress.stop();
+        process.exitCode = emitReport(report, opts, checkIndex());
+      } catch (err) {
+        progress.stop();
+        if (err instanceof KubeConfigError || err instanceof ClusterUnavailableError)
+          throw new UsageError(err.message, "cluster");
+        throw err;
+      }
     });
-    process.exitCode = emitReport(report, opts, checkIndex());
-  });
+}
+
+/** "30", "30s", "2m", "1h" -> milliseconds. */
+function parseDuration(text: string): number {
+  const m = /^(\d+)(s|m|h)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--request-timeout takes seconds or a number with s, m or h, got "${text}"`);
+  const unit = m[2] === "h" ? 3_600_000 : m[2] === "m" ? 60_000 : 1000;
+  return Number(m[1]) * unit;
+}
+
+/** "listing pods (3/20)" on stderr while the lists come in, only on a terminal. */
+function progressLine(enabled: boolean): {
+  update: (done: number, total: number, resource: string) => void;
+  stop: () => void;
+} {
+  if (!enabled || process.stderr.isTTY !== true) return { update: () => {}, stop: () => {} };
+  let shown = false;
+  return {
+    update(done, total, resource) {
+      const text = resource ? `listing ${resource} (${done + 1}/${total})` : "checking";
+      process.stderr.write(`\r\x1b[2K${text}`);
+      shown = true;
+    },
+    stop() {
+      if (shown) process.stderr.write("\r\x1b[2K");
+      shown = false;
+    },
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -2,13 +2,13 @@
 // and the cluster audit reuse runManifestChecks so that every gate decides alike.
 import type { Check, CheckOptions } from "../core/check.js";
 import { complianceSummary, type Framework, filterByFramework } from "../core/compliance.js";
-import { runChecks } from "../core/engine.js";
+import { type RunOptions, runChecks } from "../core/engine.js";
 import { applyExceptions, expiredAsErrors, type IgnoreRule, readIgnoreFile } from "../core/exceptions.js";
 import { type LoadOptions, loadManifests } from "../core/loader/index.js";
 import type { Finding, Report } from "../core/model.js";
 import type { K8sObject } from "../core/object.js";
 import { buildReport } from "../core/report.js";
-import { checksAt, parsePssVersion } from "./pss/index.js";
+import { checksAt, PSS_CHECKS, parsePssVersion } from "./pss/index.js";
 import { MANIFEST_CHECKS } from "./registry.js";
 
 export interface ManifestScanOptions extends CheckOptions {
@@ -24,6 +24,12 @@ export interface ManifestScanOptions extends CheckOptions {
   /** The clock, injected so that exception expiry is testable. */
   now?: () => Date;
   load?: LoadOptions;
+  /**
+   * The Pod Security level and version of each object, where they differ per object (a cluster
+   * audit evaluating each namespace at its own enforce label); undefined for an object leaves it
+   * out of the Pod Security checks (privileged). Absent: pssLevel and pssVersion for every object.
+   */
+  pssPolicyOf?: (obj: K8sObject) => CheckOptions | undefined;
 }
 
 /** The checks a scan runs: all of them, or those mapped to one framework. */
@@ -39,16 +45,44 @@ export function runManifestChecks(
   now: Date,
 ): { findings: Finding[]; expired: ReturnType<typeof applyExceptions>["expired"] } {
   const checks = selectChecks(opts.framework);
-  const raw = runChecks(
-    checks,
-    { objects, options: { pssLevel: opts.pssLevel, pssVersion: opts.pssVersion } },
-    {
-      includePassed: opts.includePassed,
-    },
-  );
+  const options: CheckOptions = { pssLevel: opts.pssLevel, pssVersion: opts.pssVersion };
+  const run = { includePassed: opts.includePassed };
+  const raw = opts.pssPolicyOf
+    ? runWithPssPolicies(checks, objects, options, opts.pssPolicyOf, run)
+    : runChecks(checks, { objects, options }, run);
   if (opts.policyFindings) raw.push(...opts.policyFindings(objects));
   return applyExceptions(raw, objects, ignoreRules, now);
 }
+
+/** Pod Security checks once per level and version over the objects evaluated at it; every other check once. */
+function runWithPssPolicies(
+  checks: readonly Check[],
+  objects: readonly K8sObject[],
+  options: CheckOptions,
+  policyOf: (obj: K8sObject) => CheckOptions | undefined,
+  run: RunOptions,
+): Finding[] {
+  const isPss = (c: Check) => PSS_CHECK_IDS_OF_SCANNER.has(c.id);
+  const findings = runChecks(
+    checks.filter((c) => !isPss(c)),
+    { objects, options },
+    run,
+  );
+  const pss = checks.filter(isPss);
+  const groups = new Map<string, { options: CheckOptions; objects: K8sObject[] }>();
+  for (const obj of objects) {
+    const at = policyOf(obj);
+    if (!at) continue;
+    const key = `${at.pssLevel}:${at.pssVersion}`;
+    const group = groups.get(key) ?? { options: at, objects: [] };
+    group.objects.push(obj);
+    groups.set(key, group);
+  }
+  for (const g of groups.values()) findings.push(...runChecks(pss, g, run));
+  return findings;
+}
+
+const PSS_CHECK_IDS_OF_SCANNER: ReadonlySet<string> = new Set(PSS_CHECKS.map((c) => c.id));
 
 /** Upstream PSS check ids in force at a level and version: the controls of a PSS compliance summary. */
 export function pssCheckIds(level: CheckOptions["pssLevel"], version: string): string[] {
