@@ -65,7 +65,38 @@ describe("Dockerfile checks", () => {
       ["KW-DF-006", 6],
       ["KW-DF-006", 7],
       ["KW-DF-007", 8],
+      ["KW-DF-009", 6],
     ]);
+  });
+
+  // Cases of hadolint's DL3005 and DL3015 (their specs), plus the shell and exec forms around them.
+  it.each([
+    ["RUN apt-get update && apt-get dist-upgrade", ["KW-DF-008"]],
+    ["ONBUILD RUN apt-get update && apt-get dist-upgrade", ["KW-DF-008"]],
+    ["RUN apt-get update; apt-get -y upgrade", ["KW-DF-008"]],
+    ["RUN sudo apt-get upgrade -y", ["KW-DF-008"]],
+    ["RUN apt-get install --no-install-recommends python", []],
+    ["ONBUILD RUN apt-get install --no-install-recommends python", []],
+    ["RUN apt-get install python", ["KW-DF-009"]],
+    ["ONBUILD RUN apt-get install python", ["KW-DF-009"]],
+    ["RUN apt-get -y install python", ["KW-DF-009"]],
+    ["RUN apt-get -o APT::Install-Recommends=false install python", []],
+    ['RUN ["apt-get", "install", "-y", "python"]', ["KW-DF-009"]],
+    ['RUN ["apt-get", "install", "--no-install-recommends", "python"]', []],
+    ["RUN DEBIAN_FRONTEND=noninteractive /usr/bin/apt-get install -y python", ["KW-DF-009"]],
+    // Not apt-get itself, or apt-get asked for something else.
+    ["RUN echo 'apt-get upgrade' && apt-cache policy upgrade", []],
+    [
+      "RUN apt-get update && apt-get install -y --no-install-recommends a && apt-get install -y b",
+      ["KW-DF-009"],
+    ],
+    ["RUN --mount=type=cache,target=/var/cache/apt apt-get install -y --no-install-recommends a", []],
+  ])("%s", (run, ids) => {
+    const text = `FROM debian:12.7\n${run}\nUSER 1000\n`;
+    const found = runDockerfileChecks("Dockerfile", text)
+      .findings.map((f) => f.checkId)
+      .filter((id) => id === "KW-DF-008" || id === "KW-DF-009");
+    expect(found).toEqual(ids);
   });
 
   it("passes a careful Dockerfile", () => {

@@ -14,10 +14,11 @@ const BAD_DOCKERFILE = [
   "FROM python", // 1: unpinned base image
   "ARG GITHUB_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", // 2: secret in ARG
   "ENV DB_PASSWORD=supersecret", // 3: secret in ENV
-  "RUN apt-get update && apt-get install -y curl", // 4: apt lists kept
+  "RUN apt-get update && apt-get install -y curl", // 4: apt lists kept, recommends installed
   "RUN curl -fsSL https://get.example.invalid/install.sh | sh", // 5: curl | sh
-  "COPY requirements.txt /app/", // 6
-  "USER root", // 7: root
+  "RUN apt-get update && apt-get -y upgrade && rm -rf /var/lib/apt/lists/*", // 6: apt-get upgrade
+  "COPY requirements.txt /app/", // 7
+  "USER root", // 8: root
 ].join("\n");
 
 const CLEAN_DOCKERFILE = [
@@ -95,8 +96,10 @@ describe("scan fs runs the Dockerfile checks", () => {
       ["app/Dockerfile", 2, "KW-DF-005"],
       ["app/Dockerfile", 3, "KW-DF-005"],
       ["app/Dockerfile", 4, "KW-DF-006"],
+      ["app/Dockerfile", 4, "KW-DF-009"],
       ["app/Dockerfile", 5, "KW-DF-007"],
-      ["app/Dockerfile", 7, "KW-DF-001"],
+      ["app/Dockerfile", 6, "KW-DF-008"],
+      ["app/Dockerfile", 8, "KW-DF-001"],
     ]);
     const vulns = report.findings.filter((f) => f.layer === "vulnerability");
     expect(vulns.map((f) => f.checkId)).toContain("CVE-2016-9964");
@@ -146,7 +149,7 @@ describe("scan fs runs the Dockerfile checks", () => {
     expect(only.code, only.stderr).toBe(0);
     const dfReport = JSON.parse(readFileSync(out, "utf8")) as Report;
     expect(dfReport.findings.every((f) => f.layer === "image")).toBe(true);
-    expect(dfReport.findings).toHaveLength(6);
+    expect(dfReport.findings).toHaveLength(8);
     expect(dfReport.packages).toBeUndefined();
 
     const vulnOnly = (await scanFs(["--scanners", "vuln"], "vuln-only")).report;

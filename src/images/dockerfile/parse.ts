@@ -98,3 +98,76 @@ export function keyValues(args: string): [string, string][] {
   }
   return out;
 }
+
+/**
+ * The simple commands a RUN instruction (also `ONBUILD RUN`) runs, each as its words: the exec form
+ * `["apt-get", "install", "x"]` is one command; the shell form is split at `&&`, `||`, `;`, `|`, `&`,
+ * newlines and parentheses outside quotes. Quotes are removed from words; expansions are left as text.
+ * Empty for any other instruction.
+ */
+export function runCommands(ins: Instruction): string[][] {
+  let args = ins.args;
+  if (ins.cmd === "ONBUILD") {
+    const m = /^RUN\s+(.*)$/is.exec(args);
+    if (!m) return [];
+    args = m[1]!;
+  } else if (ins.cmd !== "RUN") return [];
+  // RUN flags (--mount=..., --network=..., --security=...) come before the command.
+  while (/^--[a-z-]+=\S*\s*/i.test(args)) args = args.replace(/^--[a-z-]+=\S*\s*/i, "");
+  if (args.startsWith("[")) {
+    try {
+      const exec = JSON.parse(args) as unknown;
+      if (Array.isArray(exec) && exec.every((w) => typeof w === "string")) return [exec as string[]];
+    } catch {
+      // Not valid JSON: Docker then runs the text with the shell, as below.
+    }
+  }
+  const commands: string[][] = [];
+  let words: string[] = [];
+  let word: string | undefined;
+  const endWord = () => {
+    if (word !== undefined) words.push(word);
+    word = undefined;
+  };
+  const endCommand = () => {
+    endWord();
+    if (words.length > 0) commands.push(words);
+    words = [];
+  };
+  for (let i = 0; i < args.length; i++) {
+    const c = args[i]!;
+    if (c === "'" || c === '"') {
+      const close = args.indexOf(c, i + 1);
+      const end = close < 0 ? args.length : close;
+      word = (word ?? "") + args.slice(i + 1, end);
+      i = end;
+    } else if (c === "\\" && i + 1 < args.length) {
+      word = (word ?? "") + args[++i];
+    } else if (/\s/.test(c)) {
+      if (c === "\n") endCommand();
+      else endWord();
+    } else if ("&|;()".includes(c)) endCommand();
+    else word = (word ?? "") + c;
+  }
+  endCommand();
+  return commands;
+}
+
+/**
+ * The arguments of `apt-get` when the command runs it (after `VAR=value` assignments, `sudo` and
+ * `env`), else undefined.
+ */
+export function aptGetArgs(words: readonly string[]): string[] | undefined {
+  let i = 0;
+  while (i < words.length) {
+    const w = words[i]!;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
+    else if (w === "sudo" || w === "env") {
+      i++;
+      while (i < words.length && words[i]!.startsWith("-")) i++;
+    } else break;
+  }
+  const name = words[i];
+  if (name === undefined || name.slice(name.lastIndexOf("/") + 1) !== "apt-get") return undefined;
+  return words.slice(i + 1);
+}

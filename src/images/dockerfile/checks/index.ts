@@ -1,5 +1,7 @@
 import type { Finding, ScanError } from "../../../core/model.js";
 import { parseDockerfile } from "../parse.js";
+import { dfAptRecommends } from "./apt-recommends.js";
+import { dfAptUpgrade } from "./apt-upgrade.js";
 import { dfBaseLatest } from "./base-latest.js";
 import { dfCurlPipeShell } from "./curl-pipe-shell.js";
 import { dfPackageCache } from "./package-cache.js";
@@ -11,10 +13,17 @@ import type { DockerfileCheck } from "./types.js";
 
 /** Every Dockerfile check, registered explicitly (one per file). */
 export const DOCKERFILE_CHECKS: ReadonlyMap<string, DockerfileCheck> = new Map(
-  [dfRootUser, dfBaseLatest, dfRemoteAdd, dfSshPort, dfSecrets, dfPackageCache, dfCurlPipeShell].map((c) => [
-    c.id,
-    c,
-  ]),
+  [
+    dfRootUser,
+    dfBaseLatest,
+    dfRemoteAdd,
+    dfSshPort,
+    dfSecrets,
+    dfPackageCache,
+    dfCurlPipeShell,
+    dfAptUpgrade,
+    dfAptRecommends,
+  ].map((c) => [c.id, c]),
 );
 
 export const HELPER_FILES = ["index.ts", "types.ts"];
