@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRpmDatabase } from "../../src/images/catalogers/rpm.js";
 import { inventoryRootfs } from "../../src/images/inventory.js";
 
 let dir: string;
@@ -194,4 +195,231 @@ describe("Rust binaries with damaged cargo-auditable data (objcopy into a real E
       ["app/good", "serde", "1.0.197"],
     ]);
   }, 60_000);
+});
+
+const FIXTURE = "/work/shared/conformance/sbom/fixtures/osv-scalibr/rpm/Packages_epoch";
+const PAGE = 4096;
+
+/**
+ * The upstream fixture (one package, "hello", on overflow page 4) with a second package: a copy of
+ * page 4 renamed "jello", appended as page 5 and indexed from hash page 1 by a new key/off-page pair.
+ */
+function twoPackageBdb(): Buffer {
+  const orig = readFileSync(FIXTURE);
+  expect(orig.readUInt32LE(20)).toBe(PAGE);
+  const jello = Buffer.from(
+    orig
+      .subarray(4 * PAGE, 5 * PAGE)
+      .toString("latin1")
+      .replaceAll("hello", "jello"),
+    "latin1",
+  );
+  const db = Buffer.concat([orig, jello]);
+  db.writeUInt32LE(6, 32); // meta page: last page number
+  const hash = PAGE;
+  const entries = db.readUInt16LE(hash + 20);
+  const free = db.readUInt16LE(hash + 22); // items grow down from the end of the page
+  const offpage = free - OFFPAGE_ITEM;
+  const key = offpage - 8;
+  db.writeUInt8(1, hash + key); // H_KEYDATA "kw5"
+  db.write("kw5", hash + key + 1, "latin1");
+  db.writeUInt8(3, hash + offpage); // H_OFFPAGE: page 5, same length as the original
+  db.writeUInt32LE(5, hash + offpage + 4);
+  db.writeUInt32LE(db.readUInt32LE(hash + db.readUInt16LE(hash + 26 + 3 * 2) + 8), hash + offpage + 8);
+  db.writeUInt16LE(key, hash + 26 + entries * 2);
+  db.writeUInt16LE(offpage, hash + 26 + (entries + 1) * 2);
+  db.writeUInt16LE(entries + 2, hash + 20);
+  db.writeUInt16LE(key, hash + 22);
+  return db;
+}
+const OFFPAGE_ITEM = 12;
+
+describe("rpm Berkeley DB (upstream fixture, corrupted copies)", () => {
+  const read = (data: Buffer) => {
+    const ctx = { errors: [] as Err[] };
+    try {
+      const pkgs = parseRpmDatabase(data, "var/lib/rpm/Packages", ctx);
+      return { names: pkgs.map((p) => p.name).sort(), errors: ctx.errors };
+    } catch (err) {
+      return { names: [], errors: [...ctx.errors, { message: (err as Error).message, code: "thrown" }] };
+    }
+  };
+
+  it("the two-package copy reads both (the oracle for the cases below)", () => {
+    expect(read(readFileSync(FIXTURE))).toEqual({ names: ["hello"], errors: [] });
+    expect(read(twoPackageBdb())).toEqual({ names: ["hello", "jello"], errors: [] });
+  });
+
+  const cases: Array<[string, (db: Buffer) => Buffer, string[], RegExp]> = [
+    [
+      "an overflow chain looping back on itself",
+      (db) => {
+        db.writeUInt16LE(100, 5 * PAGE + 22); // this page holds 100 bytes, the next page is itself
+        db.writeUInt32LE(5, 5 * PAGE + 16);
+        return db;
+      },
+      ["hello"],
+      /page 1 entry \d+: overflow chain loops back to page 5; that package is not read/,
+    ],
+    [
+      "an overflow chain leaving the file",
+      (db) => {
+        db.writeUInt16LE(100, 5 * PAGE + 22);
+        db.writeUInt32LE(0xffff_fff0, 5 * PAGE + 16);
+        return db;
+      },
+      ["hello"],
+      /overflow page 4294967280 is past the end of the file \(6 pages\)/,
+    ],
+    [
+      "a file cut before the second package",
+      (db) => db.subarray(0, 5 * PAGE + 100),
+      ["hello"],
+      /overflow page 5 is past the end/,
+    ],
+    [
+      "a hash page with a lying entry count",
+      (db) => {
+        db.writeUInt16LE(0xffff, 2 * PAGE + 20); // the empty hash page claims 65535 entries
+        return db;
+      },
+      ["hello", "jello"],
+      /page 2 entry \d+: /, // the garbage it points at is named; both real packages are read
+    ],
+    [
+      "a header blob with a lying index count",
+      (db) => {
+        db.writeUInt32BE(0xffff_ffff, 5 * PAGE + 26);
+        return db;
+      },
+      ["hello"],
+      /bad rpm header: rpm header claims 4294967295 entries/,
+    ],
+    [
+      "a header blob whose data length runs past it",
+      (db) => {
+        db.writeUInt32BE(0x00ff_ffff, 5 * PAGE + 30);
+        return db;
+      },
+      ["hello"],
+      /bad rpm header: rpm header data runs past the blob/,
+    ],
+    [
+      "a wrong page size",
+      (db) => {
+        db.writeUInt32LE(1000, 20);
+        return db;
+      },
+      [],
+      /bad page size 1000/,
+    ],
+    ["a file cut to its first page", (db) => db.subarray(0, 300), [], /too short for a Berkeley DB file/],
+  ];
+  it.each(cases)("%s: bounded, named, the rest read", (_name, corrupt, names, message) => {
+    const started = Date.now();
+    const got = read(corrupt(twoPackageBdb()));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(got.names).toEqual(names);
+    expect(got.errors.map((e) => e.message).join("\n")).toMatch(message);
+    for (const e of got.errors)
+      expect(e.file ?? "var/lib/rpm/Packages (thrown)").toMatch(/var\/lib\/rpm\/Packages/);
+  });
+});
+
+/** A real sqlite rpmdb of two packages, built with rpmbuild and registered with `rpm --justdb`. */
+function sqliteRpmdb(): Buffer {
+  const top = join(dir, "rpmbuild");
+  for (const d of ["SPECS", "BUILD", "RPMS", "SOURCES", "SRPMS", "db"])
+    mkdirSync(join(top, d), { recursive: true });
+  for (const name of ["kwone", "kwtwo"]) {
+    writeFileSync(
+      join(top, "SPECS", `${name}.spec`),
+      `Name: ${name}\nVersion: 1.0\nRelease: 1\nSummary: t\nLicense: MIT\nBuildArch: noarch\n%description\nt\n%files\n`,
+    );
+    execFileSync("rpmbuild", ["--define", `_topdir ${top}`, "-bb", join(top, "SPECS", `${name}.spec`)], {
+      stdio: "ignore",
+    });
+  }
+  const db = join(top, "db");
+  execFileSync("rpm", ["--dbpath", db, "--initdb"], { stdio: "ignore" });
+  execFileSync(
+    "sh",
+    ["-c", `rpm --dbpath ${db} -i --justdb --nodeps --ignorearch --ignoreos ${top}/RPMS/noarch/*.rpm`],
+    { stdio: "ignore" },
+  );
+  // Fold the WAL into the main file so that a copy holds everything.
+  execFileSync("sqlite3", [join(db, "rpmdb.sqlite"), "PRAGMA wal_checkpoint(TRUNCATE);"], {
+    stdio: "ignore",
+  });
+  return readFileSync(join(db, "rpmdb.sqlite"));
+}
+
+describe("rpm sqlite database (real rpm, corrupted copies)", () => {
+  let original: Buffer;
+  beforeAll(() => {
+    original = sqliteRpmdb();
+  }, 60_000);
+
+  /** Runs SQL on a copy with the sqlite3 command line and returns the copy's bytes. */
+  function altered(name: string, sql: string): Buffer {
+    const file = join(dir, `${name}.sqlite`);
+    writeFileSync(file, original);
+    execFileSync("sqlite3", [file, sql]);
+    return readFileSync(file);
+  }
+  const read = (data: Buffer) => {
+    const ctx = { errors: [] as Err[] };
+    try {
+      const pkgs = parseRpmDatabase(data, "var/lib/rpm/rpmdb.sqlite", ctx);
+      return { names: pkgs.map((p) => p.name).sort(), errors: ctx.errors };
+    } catch (err) {
+      return { names: [], errors: [...ctx.errors, { message: (err as Error).message, code: "thrown" }] };
+    }
+  };
+
+  it("reads the original (oracle: rpm -qa)", () => {
+    expect(read(original)).toEqual({ names: ["kwone", "kwtwo"], errors: [] });
+  });
+
+  it("a header with a lying index count, or text where the blob belongs: that package named, the other read", () => {
+    const lying = read(
+      altered(
+        "lying",
+        "UPDATE Packages SET blob = CAST(X'7FFFFFFF00000010' || substr(blob, 9) AS BLOB) WHERE hnum = (SELECT min(hnum) FROM Packages);",
+      ),
+    );
+    expect(lying.names).toHaveLength(1);
+    expect(lying.errors).toEqual([
+      {
+        file: "var/lib/rpm/rpmdb.sqlite",
+        message: "bad rpm header: rpm header claims 2147483647 entries",
+        code: "rpm-bad-header",
+      },
+    ]);
+    const text = read(
+      altered(
+        "text",
+        "UPDATE Packages SET blob = 'not a header' WHERE hnum = (SELECT max(hnum) FROM Packages);",
+      ),
+    );
+    expect(text.names).toHaveLength(1);
+    expect(text.errors).toEqual([
+      {
+        file: "var/lib/rpm/rpmdb.sqlite",
+        message: expect.stringMatching(/^rpm: package \d+ has a string header instead of a blob; not read$/),
+        code: "rpm-bad-header",
+      },
+    ]);
+  });
+
+  it("a truncated file, a missing table: one error naming the database", () => {
+    const cut = read(original.subarray(0, Math.floor(original.length / 2)));
+    const dropped = read(altered("dropped", "DROP TABLE Packages;"));
+    for (const got of [cut, dropped]) {
+      expect(got.names).toEqual([]);
+      expect(got.errors).toHaveLength(1);
+      expect(got.errors[0]!.message).toMatch(/^var\/lib\/rpm\/rpmdb\.sqlite: cannot read sqlite rpmdb \(/);
+    }
+    expect(dropped.errors[0]!.message).toMatch(/no such table: Packages/);
+  });
 });

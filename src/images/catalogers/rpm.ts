@@ -54,40 +54,65 @@ function headerToPackage(blob: Buffer, file: string): RpmPackage | undefined {
   };
 }
 
-function blobsOf(data: Buffer, file: string): Buffer[] {
-  if (data.subarray(0, 16).toString("latin1") === "SQLite format 3\0") {
-    // A WAL-mode file (rpm's default) cannot be opened from memory: mark the copy as rollback-journal.
-    const copy = Buffer.from(data);
-    if (copy[18] === 2) copy[18] = 1;
-    if (copy[19] === 2) copy[19] = 1;
-    let db: Database.Database;
-    try {
-      db = new Database(copy, { readonly: true });
-    } catch (err) {
-      throw Object.assign(new Error(`${file}: cannot open sqlite rpmdb (${(err as Error).message})`), {
-        code: "parse-error",
-      });
-    }
-    try {
-      const rows = db.prepare("SELECT blob FROM Packages").all() as { blob: Buffer }[];
-      return rows.map((r) => r.blob);
-    } finally {
-      db.close();
-    }
-  }
+/** The header blobs of an rpm database; blobs that cannot be read are listed in ctx.errors. */
+function blobsOf(data: Buffer, file: string, ctx: CatalogContext): Buffer[] {
+  if (data.subarray(0, 16).toString("latin1") === "SQLite format 3\0") return sqliteBlobs(data, file, ctx);
   if (data.length >= 16 && data.readUInt32LE(0) === 0x6d626452) {
     // "Rdbm": the ndb backend (SUSE).
     throw Object.assign(new Error(`${file}: the rpm ndb format is not supported yet`), {
       code: "unsupported-format",
     });
   }
-  return readBdbHashValues(data);
+  const { values, problems } = readBdbHashValues(data);
+  for (const p of problems)
+    ctx.errors.push({
+      file,
+      message: `rpm: Berkeley DB ${p}; that package is not read`,
+      code: "parse-error",
+    });
+  return values;
+}
+
+function sqliteBlobs(data: Buffer, file: string, ctx: CatalogContext): Buffer[] {
+  const unreadable = (err: unknown) =>
+    Object.assign(new Error(`${file}: cannot read sqlite rpmdb (${(err as Error).message})`), {
+      code: "parse-error",
+    });
+  // A WAL-mode file (rpm's default) cannot be opened from memory: mark the copy as rollback-journal.
+  const copy = Buffer.from(data);
+  if (copy[18] === 2) copy[18] = 1;
+  if (copy[19] === 2) copy[19] = 1;
+  let db: Database.Database;
+  try {
+    db = new Database(copy, { readonly: true });
+  } catch (err) {
+    throw unreadable(err);
+  }
+  try {
+    // SQLite finds most damage (a cut file, a broken b-tree) only while reading the pages.
+    const rows = db.prepare("SELECT hnum, blob FROM Packages").all() as { hnum: unknown; blob: unknown }[];
+    const blobs: Buffer[] = [];
+    for (const r of rows) {
+      if (Buffer.isBuffer(r.blob)) blobs.push(r.blob);
+      else
+        ctx.errors.push({
+          file,
+          message: `rpm: package ${String(r.hnum)} has a ${r.blob === null ? "null" : typeof r.blob} header instead of a blob; not read`,
+          code: "rpm-bad-header",
+        });
+    }
+    return blobs;
+  } catch (err) {
+    throw unreadable(err);
+  } finally {
+    db.close();
+  }
 }
 
 /** Reads an rpm database: rpmdb.sqlite (sqlite) or Packages (Berkeley DB hash). Epoch is a separate field. */
 export function parseRpmDatabase(data: Buffer, file: string, ctx: CatalogContext): RpmPackage[] {
   const out: RpmPackage[] = [];
-  for (const blob of blobsOf(data, file)) {
+  for (const blob of blobsOf(data, file, ctx)) {
     try {
       const p = headerToPackage(blob, file);
       if (p) out.push(p);
