@@ -1,5 +1,6 @@
 import {
   type Finding,
+  type PackageRef,
   type Report,
   SCHEMA_VERSION,
   type ScanError,
@@ -10,6 +11,7 @@ import {
   TOOL_NAME,
   TOOL_VERSION,
 } from "./model.js";
+import { isRecord } from "./object.js";
 
 export interface ReportInput {
   type: ScanType;
@@ -23,9 +25,17 @@ export interface ReportInput {
   extra?: Record<string, unknown>;
 }
 
-/** Assembles the contract document. Findings are sorted so that output is deterministic. */
+/**
+ * Assembles the contract document. Findings are sorted so that output is deterministic. Packages
+ * (`packages` and each vulnerability finding's `package`) get the contract's source fields here, in
+ * one place for every scan type.
+ */
 export function buildReport(input: ReportInput): Report {
-  const findings = [...input.findings].sort(compareFindings);
+  const findings = input.findings.map(withPackageSource).sort(compareFindings);
+  const extra =
+    input.extra && Array.isArray(input.extra.packages)
+      ? { ...input.extra, packages: input.extra.packages.map((p) => (isPackage(p) ? withSource(p) : p)) }
+      : input.extra;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -39,8 +49,25 @@ export function buildReport(input: ReportInput): Report {
     findings,
     errors: input.errors,
     summary: summarize(findings),
-    ...input.extra,
+    ...extra,
   };
+}
+
+/** The contract: `sourceName`/`sourceVersion` equal `name`/`version` when the package names no source. */
+export function withSource<P extends PackageRef>(p: P): P {
+  if (p.sourceName && p.sourceVersion) return p;
+  return { ...p, sourceName: p.sourceName || p.name, sourceVersion: p.sourceVersion || p.version };
+}
+
+function isPackage(p: unknown): p is PackageRef {
+  return isRecord(p) && typeof p.name === "string" && typeof p.version === "string";
+}
+
+function withPackageSource(f: Finding): Finding {
+  const v = f.vulnerability;
+  if (!isRecord(v) || !isPackage(v.package)) return f;
+  const pkg = withSource(v.package);
+  return pkg === v.package ? f : { ...f, vulnerability: { ...v, package: pkg } };
 }
 
 /** The contract's summary. Suppressed and passed findings are shown on request but never counted as problems. */
