@@ -1,6 +1,9 @@
 // `kubeward admission manifests`: everything needed to run the admission controller safely. The
-// webhooks never select kube-system, kube-node-lease or kubeward's own namespace, so the controller
-// can never block its own recovery; the Deployment passes the restricted Pod Security level.
+// webhooks never select kube-system, kube-node-lease or kubeward's own namespace (neither their pods
+// nor, for Namespace requests, those Namespace objects), so the controller can never block its own
+// recovery; the Deployment passes the restricted Pod Security level. Like upstream's webhook, the
+// validating webhook also sees Namespace CREATE/UPDATE (label validation, the dry run of existing
+// pods), and the server runs with --kube under a ClusterRole that can read namespaces and list pods.
 import { stringify } from "yaml";
 import { generateTls, serviceDnsNames, type TlsMaterial } from "./tls.js";
 
@@ -34,6 +37,27 @@ podSecurity:
   defaults: { enforce: privileged, enforce-version: latest, warn: restricted, warn-version: latest, audit: restricted, audit-version: latest }
   exemptions: { namespaces: [], usernames: [], runtimeClasses: [] }
 `;
+
+/**
+ * Namespace CREATE/UPDATE, for Pod Security's label checks and dry run. Namespaces are cluster-scoped;
+ * the webhook's namespaceSelector is then matched against the Namespace's own labels.
+ */
+const NAMESPACE_RULE = {
+  apiGroups: [""],
+  apiVersions: ["v1"],
+  operations: ["CREATE", "UPDATE"],
+  resources: ["namespaces"],
+  scope: "Cluster",
+};
+
+/**
+ * What `admission serve --kube` reads: a Namespace's labels (get; list and watch as upstream's
+ * webhook grants, for a namespace cache) and a namespace's pods for the dry run (list only).
+ */
+export const CLUSTER_ROLE_RULES = [
+  { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
+  { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
+];
 
 const WORKLOAD_RULES = [
   {
@@ -110,7 +134,7 @@ export function admissionManifests(opts: ManifestOptions = {}): Record<string, u
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
     metadata: { name: NAME, labels },
-    rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] }],
+    rules: CLUSTER_ROLE_RULES,
   });
   out.push({
     apiVersion: "rbac.authorization.k8s.io/v1",
@@ -291,6 +315,7 @@ export function admissionManifests(opts: ManifestOptions = {}): Record<string, u
         clientConfig: clientConfig("/validate"),
         failurePolicy: opts.validateFailurePolicy ?? "Fail",
         ...common,
+        rules: [NAMESPACE_RULE, ...WORKLOAD_RULES],
       },
     ],
   });

@@ -7,7 +7,10 @@ import { parseAllDocuments } from "yaml";
 import { bundleConfig } from "../../src/admission/bundle.js";
 import { handleReview, loadEngine } from "../../src/admission/handler.js";
 import { admissionManifests, manifestsYaml } from "../../src/admission/manifests.js";
+import type { AdmissionRequest } from "../../src/admission/review.js";
 import { generateTls, serviceDnsNames } from "../../src/admission/tls.js";
+import { applicableBindings } from "../../src/admission/vap/evaluate.js";
+import { parsePolicyDocs } from "../../src/admission/vap/load.js";
 import { matchSelector } from "../../src/config/checks/lib/selector.js";
 import { scanManifests } from "../../src/config/scan.js";
 import { CONFIG, suite } from "./suite.js";
@@ -60,9 +63,43 @@ describe("admission manifests", () => {
         "/etc/kubeward/tls/tls.key",
       ]),
     );
-    expect(byKind(objects, "ClusterRole")[0]!.rules).toEqual([
+    expect(c.args).toContain("--kube");
+  });
+
+  it("RBAC: read namespaces and list pods, nothing more, bound to the Deployment's service account", () => {
+    const role = byKind(objects, "ClusterRole")[0]!;
+    expect(role.rules).toEqual([
       { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
+      { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
     ]);
+    for (const rule of role.rules as Obj[])
+      for (const field of ["apiGroups", "resources", "verbs"])
+        expect(rule[field], `${field} of ${JSON.stringify(rule)}`).not.toContain("*");
+    expect(Object.keys(role)).not.toContain("aggregationRule");
+    expect(byKind(objects, "Role")).toEqual([]);
+    const binding = byKind(objects, "ClusterRoleBinding")[0]!;
+    expect(binding.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: role.metadata.name,
+    });
+    const dep = byKind(objects, "Deployment")[0]!;
+    expect(binding.subjects).toEqual([
+      { kind: "ServiceAccount", name: dep.spec.template.spec.serviceAccountName, namespace: "kubeward" },
+    ]);
+  });
+
+  it("the validating webhook also gets Namespace CREATE/UPDATE (cluster scope); the mutating one does not", () => {
+    const v = byKind(objects, "ValidatingWebhookConfiguration")[0]!.webhooks[0];
+    const m = byKind(objects, "MutatingWebhookConfiguration")[0]!.webhooks[0];
+    expect(v.rules).toContainEqual({
+      apiGroups: [""],
+      apiVersions: ["v1"],
+      operations: ["CREATE", "UPDATE"],
+      resources: ["namespaces"],
+      scope: "Cluster",
+    });
+    expect((m.rules as Obj[]).flatMap((r) => r.resources)).not.toContain("namespaces");
   });
 
   it("webhooks: failure policies, timeout, no side effects, and never their own or system namespaces", () => {
@@ -140,6 +177,139 @@ describe("admission manifests", () => {
     writeFileSync(file, manifestsYaml(broken));
     const again = await scanManifests([file], { pssLevel: "restricted", pssVersion: "latest" });
     expect(again.findings.some((f) => f.checkId === "KW-POD-001")).toBe(true);
+  });
+});
+
+/**
+ * Whether the API server would call a webhook for a request: its rules and namespaceSelector run
+ * through the API server's matching as kubeward implements it for ValidatingAdmissionPolicy
+ * matchConstraints (the same rule, scope and namespace-selector semantics upstream shares).
+ */
+function routes(webhook: Obj, req: AdmissionRequest, namespaceLabels: Record<string, string> = {}): boolean {
+  const set = {
+    ...parsePolicyDocs([
+      {
+        doc: {
+          apiVersion: "admissionregistration.k8s.io/v1",
+          kind: "ValidatingAdmissionPolicy",
+          metadata: { name: "webhook" },
+          spec: {
+            matchConstraints: { namespaceSelector: webhook.namespaceSelector, resourceRules: webhook.rules },
+            validations: [{ expression: "true" }],
+          },
+        },
+        where: "webhook",
+      },
+      {
+        doc: {
+          apiVersion: "admissionregistration.k8s.io/v1",
+          kind: "ValidatingAdmissionPolicyBinding",
+          metadata: { name: "webhook" },
+          spec: { policyName: "webhook", validationActions: ["Deny"] },
+        },
+        where: "binding",
+      },
+    ]),
+    params: [],
+  };
+  const namespace = req.namespace ?? "";
+  return (
+    applicableBindings(set, {
+      request: req,
+      object: req.object ?? null,
+      oldObject: req.oldObject ?? null,
+      ...(namespace
+        ? {
+            namespaceObject: {
+              apiVersion: "v1",
+              kind: "Namespace",
+              metadata: {
+                name: namespace,
+                labels: { "kubernetes.io/metadata.name": namespace, ...namespaceLabels },
+              },
+            },
+          }
+        : {}),
+    }).length === 1
+  );
+}
+
+/** A Namespace request as the API server sends it: the namespace's own name is the request's namespace. */
+function namespaceRequest(
+  name: string,
+  operation: AdmissionRequest["operation"],
+  subResource?: string,
+): AdmissionRequest {
+  const ns = {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { "kubernetes.io/metadata.name": name } },
+  };
+  return {
+    uid: "u",
+    kind: { group: "", version: "v1", kind: "Namespace" },
+    resource: { group: "", version: "v1", resource: "namespaces" },
+    ...(subResource ? { subResource } : {}),
+    name,
+    namespace: name,
+    operation,
+    userInfo: { username: "admin" },
+    object: operation === "DELETE" ? null : ns,
+    oldObject: operation === "CREATE" ? null : ns,
+  };
+}
+
+function podRequest(
+  namespace: string,
+  operation: AdmissionRequest["operation"],
+  subResource?: string,
+): AdmissionRequest {
+  return {
+    uid: "u",
+    kind: { group: "", version: "v1", kind: "Pod" },
+    resource: { group: "", version: "v1", resource: "pods" },
+    ...(subResource ? { subResource } : {}),
+    name: "p",
+    namespace,
+    operation,
+    userInfo: { username: "admin" },
+    object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace } },
+  };
+}
+
+describe("what the generated webhooks are sent (the API server's rule and selector matching)", () => {
+  const objects = admissionManifests({ tls, mutate: true }) as Obj[];
+  const validate = byKind(objects, "ValidatingWebhookConfiguration")[0]!.webhooks[0];
+  const mutate = byKind(objects, "MutatingWebhookConfiguration")[0]!.webhooks[0];
+
+  it("routes a Namespace UPDATE and CREATE to the validating webhook only", () => {
+    for (const op of ["UPDATE", "CREATE"] as const) {
+      expect(routes(validate, namespaceRequest("team-a", op)), op).toBe(true);
+      expect(routes(mutate, namespaceRequest("team-a", op)), op).toBe(false);
+    }
+  });
+
+  it("never routes requests for the Namespace objects of kube-system, kube-node-lease or kubeward's own namespace", () => {
+    for (const name of ["kube-system", "kube-node-lease", "kubeward"])
+      for (const op of ["UPDATE", "CREATE"] as const)
+        expect(routes(validate, namespaceRequest(name, op)), `${op} ${name}`).toBe(false);
+  });
+
+  it("does not route what Pod Security ignores on namespaces: DELETE and subresources", () => {
+    expect(routes(validate, namespaceRequest("team-a", "DELETE"))).toBe(false);
+    expect(routes(validate, namespaceRequest("team-a", "UPDATE", "status"))).toBe(false);
+    expect(routes(validate, namespaceRequest("team-a", "UPDATE", "finalize"))).toBe(false);
+  });
+
+  it("still routes pods (and ephemeral containers) outside the excluded namespaces, and not their status", () => {
+    expect(routes(validate, podRequest("team-a", "CREATE"))).toBe(true);
+    expect(routes(validate, podRequest("team-a", "UPDATE", "ephemeralcontainers"))).toBe(true);
+    expect(routes(validate, podRequest("team-a", "UPDATE", "status"))).toBe(false);
+    expect(routes(mutate, podRequest("team-a", "CREATE"))).toBe(true);
+    for (const ns of ["kube-system", "kube-node-lease", "kubeward"]) {
+      expect(routes(validate, podRequest(ns, "CREATE")), ns).toBe(false);
+      expect(routes(mutate, podRequest(ns, "CREATE")), ns).toBe(false);
+    }
   });
 });
 

@@ -68,7 +68,9 @@ function ruleMatches(rule: ResourceRule, req: AdmissionRequest): boolean {
     return (rr === "*" || rr === res) && (rs === "*" || rs === sub);
   });
   if (!resOk) return false;
-  const namespaced = (req.namespace ?? "") !== "";
+  // A Namespace request carries the namespace's own name as its namespace, yet Namespaces are cluster-scoped.
+  const isNamespace = req.resource.group === "" && req.resource.version === "v1" && res === "namespaces";
+  const namespaced = !isNamespace && (req.namespace ?? "") !== "";
   if (rule.scope === "Namespaced" && !namespaced) return false;
   if (rule.scope === "Cluster" && namespaced) return false;
   if (rule.resourceNames.length > 0 && !rule.resourceNames.includes(req.name ?? "")) return false;
