@@ -220,6 +220,25 @@ describe("kubeward scan cluster", () => {
     );
   });
 
+  it("shows progress on a terminal only (util-linux script gives it one), and not with --no-progress", async () => {
+    const onTty = (extra: string) =>
+      new Promise<string>((resolve, reject) => {
+        const cmd = `${process.execPath} ${BIN} scan cluster --kubeconfig ${kubeconfig} -f json -o ${join(tmp, "tty.json")} ${extra}`;
+        const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd: tmp });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+        });
+        child.on("error", reject);
+        child.on("close", () => resolve(out));
+      });
+    const shown = await onTty("");
+    expect(shown).toContain("listing pods (2/20)");
+    expect(shown).toContain("listing clusterrolebindings.rbac.authorization.k8s.io");
+    expect(shown.endsWith("\r\x1b[2K")).toBe(true); // the line is cleared at the end
+    expect(await onTty("--no-progress")).toBe("");
+  });
+
   it("--help shows examples", async () => {
     const r = await kubeward(["scan", "cluster", "--help"]);
     expect(r.code).toBe(0);
