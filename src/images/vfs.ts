@@ -10,6 +10,10 @@ export interface FsEntry {
   /** Index of the layer that last wrote it (-1 for a plain root filesystem). */
   layer: number;
   link?: string;
+  /** The tar member type of an "other" entry (fifo, character-device, block-device, ...). */
+  special?: string;
+  /** For a hard link to a regular file: where that file's bytes are (path and layer index). */
+  bytesAt?: { path: string; layer: number };
   packages?: Package[];
   owns?: string[];
   annotations?: { manager: string; name: string; licenses: string[] }[];

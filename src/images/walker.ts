@@ -4,6 +4,7 @@ import { extract as tarExtract } from "tar-stream";
 import type { Collector } from "./collector.js";
 import { decompress } from "./decompress.js";
 import { errorCode, errorMessage, ImageError } from "./errors.js";
+import { followDatabaseLinks } from "./links.js";
 import type { LayerRef } from "./types.js";
 import { type EntryKind, type FsEntry, normalisePath, type VirtualFs } from "./vfs.js";
 
@@ -129,6 +130,7 @@ async function walkLayer(
       const size = h.size ?? 0;
       const mode = h.mode ?? 0;
       const fe: FsEntry = { kind, size, mode, layer: index };
+      if (kind === "other") fe.special = h.type ?? "unknown";
       if (kind === "symlink" || kind === "hardlink") {
         fe.link = h.linkname ?? "";
         if (kind === "hardlink") {
@@ -140,6 +142,8 @@ async function walkLayer(
             fe.mode = t.mode || mode;
             if (t.packages) fe.packages = t.packages.map((p) => ({ ...p, path }));
             if (t.data) fe.data = t.data;
+            if (t.kind === "file") fe.bytesAt = t.bytesAt ?? { path: target!, layer: t.layer };
+            if (t.special) fe.special = t.special;
           }
         }
       }
@@ -272,4 +276,51 @@ export async function walkLayers(
       }
     }
   }
+  await followDatabaseLinks(
+    col,
+    (index, paths) => readLayerFiles(col, layers[index]!, paths),
+    layers.map((l) => l.digest),
+  );
+}
+
+/**
+ * Streams one layer again for the regular files at `paths` (the last member of each name wins), each
+ * up to the file size limit. Used only for package databases reached through links, which are rare.
+ */
+async function readLayerFiles(
+  col: Collector,
+  layer: LayerRef,
+  paths: ReadonlySet<string>,
+): Promise<Map<string, Buffer | string>> {
+  const what = `layer ${layer.digest}`;
+  const out = new Map<string, Buffer | string>();
+  const raw = await layer.open();
+  const plain = decompress(raw, what);
+  raw.on("error", (e) => plain.destroy(e));
+  const limited = plain.pipe(byteLimiter(col.limits.maxLayerBytes, what));
+  plain.on("error", (e) => limited.destroy(e));
+  const ex = tarExtract();
+  limited.on("error", (e) => ex.destroy(e));
+  limited.pipe(ex);
+  try {
+    for await (const entry of ex) {
+      const path = normalisePath(entry.header.name);
+      const size = entry.header.size ?? 0;
+      if (path === undefined || !paths.has(path) || kindOf(entry.header.type) !== "file") {
+        entry.resume();
+        continue;
+      }
+      if (size > col.limits.maxFileSize) {
+        out.set(path, `${size} bytes exceeds the ${col.limits.maxFileSize}-byte limit`);
+        entry.resume();
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      for await (const c of entry) chunks.push(c as Buffer);
+      out.set(path, Buffer.concat(chunks));
+    }
+  } finally {
+    raw.destroy();
+  }
+  return out;
 }

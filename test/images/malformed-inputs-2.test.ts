@@ -10,6 +10,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +18,8 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRpmDatabase } from "../../src/images/catalogers/rpm.js";
-import { inventoryRootfs } from "../../src/images/inventory.js";
+import { inventoryImage, inventoryRootfs } from "../../src/images/inventory.js";
+import { buildImage, DEBIAN_OS_RELEASE, dpkgStatus, writeOciLayout } from "./helpers/image-builder.js";
 
 let dir: string;
 beforeAll(() => {
@@ -421,5 +423,90 @@ describe("rpm sqlite database (real rpm, corrupted copies)", () => {
       expect(got.errors[0]!.message).toMatch(/^var\/lib\/rpm\/rpmdb\.sqlite: cannot read sqlite rpmdb \(/);
     }
     expect(dropped.errors[0]!.message).toMatch(/no such table: Packages/);
+  });
+});
+
+describe("package databases that are not regular files in an image tar", () => {
+  it("FIFOs, devices and dangling links are named with their layer; links to regular files are followed", async () => {
+    const status = dpkgStatus([{ name: "bash", version: "5.2.15-2" }]);
+    const img = await buildImage({
+      layers: [
+        [
+          { name: "etc/os-release", data: DEBIAN_OS_RELEASE },
+          { name: "var/lib/dpkg/status-real", data: status },
+          { name: "var/lib/dpkg/status", type: "symlink", linkname: "status-real" },
+          { name: "lib/apk/db/installed", type: "fifo" },
+          { name: "opt/rpm-copy", data: readFileSync(FIXTURE) },
+          { name: "usr/lib/sysimage/rpm/Packages", type: "link", linkname: "opt/rpm-copy" },
+          { name: "var/lib/rpm/Packages", type: "symlink", linkname: "/nowhere/Packages" },
+          { name: "var/lib/rpm/rpmdb.sqlite", type: "fifo" },
+        ],
+        [
+          // The FIFO of the first layer is deleted: nothing left to report about it.
+          { name: "var/lib/rpm/.wh.rpmdb.sqlite", data: "" },
+          { name: "usr/lib/sysimage/rpm/rpmdb.sqlite", type: "character-device" },
+        ],
+      ],
+    });
+    const layout = join(dir, "special-image");
+    writeOciLayout(layout, { t: img });
+    const inv = await inventoryImage(`oci:${layout}:t`);
+    const [first, second] = img.layers.map((l) => l.digest);
+    expect(inv.errors.map((e) => [e.file, e.code, e.message]).sort()).toEqual([
+      [
+        "lib/apk/db/installed",
+        "not-regular-file",
+        `layer ${first}: a fifo stands where a package database belongs; not read`,
+      ],
+      [
+        "usr/lib/sysimage/rpm/rpmdb.sqlite",
+        "not-regular-file",
+        `layer ${second}: a character-device stands where a package database belongs; not read`,
+      ],
+      [
+        "var/lib/rpm/Packages",
+        "not-regular-file",
+        `layer ${first}: a symlink to "/nowhere/Packages", which leads nowhere in the image (dangling or looping); not read`,
+      ],
+    ]);
+    // The symlinked dpkg status and the hard-linked rpm database are read, under their own paths.
+    expect(inv.packages.map((p) => [p.name, p.version, p.path, p.layerDigest])).toEqual([
+      ["bash", "5.2.15-2", "var/lib/dpkg/status", first],
+      ["hello", "0.0.1-rls", "usr/lib/sysimage/rpm/Packages", first],
+    ]);
+  }, 30_000);
+
+  it("a link whose target is itself a package database is read once, under the target's path", async () => {
+    const img = await buildImage({
+      layers: [
+        [
+          { name: "usr/lib/sysimage/rpm/Packages", data: readFileSync(FIXTURE) },
+          {
+            name: "var/lib/rpm/Packages",
+            type: "symlink",
+            linkname: "../../../usr/lib/sysimage/rpm/Packages",
+          },
+        ],
+      ],
+    });
+    const layout = join(dir, "linked-db-image");
+    writeOciLayout(layout, { t: img });
+    const inv = await inventoryImage(`oci:${layout}:t`);
+    expect(inv.errors).toEqual([]);
+    expect(inv.packages.map((p) => [p.name, p.path])).toEqual([["hello", "usr/lib/sysimage/rpm/Packages"]]);
+  });
+
+  it("in a root filesystem too: a symlinked status file is read inside the root, a dangling one named", async () => {
+    const root = join(dir, "linked-rootfs");
+    mkdirSync(join(root, "var/lib/dpkg"), { recursive: true });
+    mkdirSync(join(root, "etc"), { recursive: true });
+    writeFileSync(join(root, "etc/dpkg-status"), dpkgStatus([{ name: "zsh", version: "5.9-4" }]));
+    // Absolute: resolved inside the root, never on this machine.
+    symlinkSync("/etc/dpkg-status", join(root, "var/lib/dpkg/status"));
+    mkdirSync(join(root, "lib/apk/db"), { recursive: true });
+    symlinkSync("/lib/apk/db/missing", join(root, "lib/apk/db/installed"));
+    const inv = await inventoryRootfs(root);
+    expect(inv.packages.map((p) => [p.name, p.path])).toEqual([["zsh", "var/lib/dpkg/status"]]);
+    expect(inv.errors.map((e) => [e.file, e.code])).toEqual([["lib/apk/db/installed", "not-regular-file"]]);
   });
 });

@@ -1,6 +1,8 @@
 import {
   closeSync,
+  constants,
   createReadStream,
+  fstatSync,
   lstatSync,
   openSync,
   readdirSync,
@@ -9,23 +11,29 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { errorMessage, ImageError } from "../errors.js";
+import { followDatabaseLinks } from "../links.js";
 import type { FsEntry } from "../vfs.js";
 import type { Collector } from "../walker.js";
 
 function readFileBounded(full: string, size: number): Buffer {
   const fd = openSync(full, "r");
   try {
-    const buf = Buffer.alloc(size);
-    let off = 0;
-    while (off < size) {
-      const n = readSync(fd, buf, off, size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return off === size ? buf : buf.subarray(0, off);
+    return readFd(fd, size);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Up to `size` bytes from the start of an open file. */
+function readFd(fd: number, size: number): Buffer {
+  const buf = Buffer.alloc(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, buf, off, size - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return off === size ? buf : buf.subarray(0, off);
 }
 
 /**
@@ -78,6 +86,7 @@ export async function walkRootfs(col: Collector, dir: string): Promise<void> {
         continue;
       }
       const entry: FsEntry = { kind: s.isFile() ? "file" : "other", size, mode, layer: -1 };
+      if (!s.isFile()) entry.special = s.isFIFO() ? "FIFO" : s.isSocket() ? "socket" : "device";
       col.fs.set(path, entry);
       if (!s.isFile()) {
         // FIFOs, sockets and devices are never read (a FIFO would block the walk); one standing
@@ -122,4 +131,33 @@ export async function walkRootfs(col: Collector, dir: string): Promise<void> {
       col.catalog(path, entry, data, cats);
     }
   }
+  await followDatabaseLinks(col, (_layer, paths) => Promise.resolve(readLinkTargets(dir, paths, col)));
+}
+
+/**
+ * Reads the files links at package-database paths lead to. The paths come from the walk with every
+ * link resolved inside DIR; the last component is opened without following links or blocking.
+ */
+function readLinkTargets(
+  dir: string,
+  paths: ReadonlySet<string>,
+  col: Collector,
+): Map<string, Buffer | string> {
+  const out = new Map<string, Buffer | string>();
+  for (const path of paths) {
+    let fd: number | undefined;
+    try {
+      fd = openSync(join(dir, path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      const st = fstatSync(fd);
+      if (!st.isFile()) out.set(path, "not a regular file");
+      else if (st.size > col.limits.maxFileSize)
+        out.set(path, `${st.size} bytes exceeds the ${col.limits.maxFileSize}-byte limit`);
+      else out.set(path, readFd(fd, st.size));
+    } catch (err) {
+      out.set(path, errorMessage(err));
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+  return out;
 }

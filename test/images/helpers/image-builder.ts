@@ -9,7 +9,7 @@ import { pack } from "tar-stream";
 export interface Entry {
   name: string;
   data?: string | Buffer;
-  type?: "file" | "directory" | "symlink" | "link";
+  type?: "file" | "directory" | "symlink" | "link" | "fifo" | "character-device" | "block-device";
   linkname?: string;
   mode?: number;
   /** Lie about the size in the header (hostile tars). */
