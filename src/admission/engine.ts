@@ -14,6 +14,7 @@ import {
   IGNORED_POD_SUBRESOURCES,
   isSignificantPodUpdate,
   namespaceLookupFailure,
+  type PsaMetricEvent,
   validatePodSecurity,
 } from "./psa.js";
 import type { AdmissionRequest, AdmissionResponse, AdmissionStatus } from "./review.js";
@@ -61,6 +62,17 @@ export interface AdmissionDecision {
   decision: "allow" | "deny" | "warn" | "error";
   /** Policy evaluation errors (CEL errors, scan failures) that did not stop the decision. */
   policyErrors: string[];
+  /** Pod Security's metric events for this request (upstream's evaluations, exemptions, errors). */
+  podSecurity?: PsaMetricEvent[];
+}
+
+/** Per-request inputs that do not come from the review body. */
+export interface ValidateOptions {
+  /**
+   * When the API server stops waiting for this answer, on the engine's clock (`now`, Date.now by
+   * default); the server takes it from the webhook call's `timeout`. Absent offline.
+   */
+  deadline?: number;
 }
 
 class BoundedMap<K, V> extends Map<K, V> {
@@ -104,7 +116,18 @@ export class AdmissionEngine {
   }
 
   /** Validates a request (the /validate endpoint and `admission review`). */
-  async validate(req: AdmissionRequest): Promise<AdmissionDecision> {
+  async validate(req: AdmissionRequest, opts: ValidateOptions = {}): Promise<AdmissionDecision> {
+    const podSecurity: PsaMetricEvent[] = [];
+    const decision = await this.decide(req, opts.deadline, podSecurity);
+    decision.podSecurity = podSecurity;
+    return decision;
+  }
+
+  private async decide(
+    req: AdmissionRequest,
+    deadline: number | undefined,
+    podSecurity: PsaMetricEvent[],
+  ): Promise<AdmissionDecision> {
     const response: AdmissionResponse = { uid: req.uid, allowed: true };
     const denials: string[] = [];
     let denyStatus: AdmissionStatus | undefined;
@@ -131,6 +154,8 @@ export class AdmissionEngine {
           now: this.opts.now ?? Date.now,
           podCheckLimit: this.opts.namespacePodCheckLimit ?? NAMESPACE_POD_CHECK_LIMIT,
           podCheckTimeoutMs: this.opts.namespacePodCheckTimeoutMs ?? NAMESPACE_POD_CHECK_TIMEOUT_MS,
+          deadline,
+          record: (event) => podSecurity.push(event),
         })
       : undefined;
     if (psa?.lookupError) policyErrors.push(psa.lookupError);

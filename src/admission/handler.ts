@@ -2,9 +2,15 @@
 // server and the offline `admission review` command both call handleReview, so they cannot differ.
 
 import { type AdmissionConfig, loadAdmissionConfig } from "./config.js";
-import { type AdmissionDecision, AdmissionEngine, type EngineOptions } from "./engine.js";
+import {
+  type AdmissionDecision,
+  AdmissionEngine,
+  type EngineOptions,
+  type ValidateOptions,
+} from "./engine.js";
 import { AdmissionError } from "./errors.js";
-import { parseReview, reviewResponse } from "./review.js";
+import type { PsaMetricEvent } from "./psa.js";
+import { type AdmissionRequest, parseReview, reviewResponse } from "./review.js";
 import { loadParamFiles, loadPolicyFiles } from "./vap/load.js";
 
 export type Endpoint = "validate" | "mutate";
@@ -18,6 +24,10 @@ export interface HandledReview {
   /** Set for a bad request: the stable error code. */
   errorCode?: string;
   dryRun: boolean;
+  /** The evaluated request (absent for a bad request), for metrics. */
+  request?: AdmissionRequest;
+  /** Pod Security's metric events (validate only). */
+  podSecurity: readonly PsaMetricEvent[];
 }
 
 /** A Status answer for a body that cannot be answered as an AdmissionReview. */
@@ -39,6 +49,7 @@ export async function handleReview(
   endpoint: Endpoint,
   body: string | Buffer,
   source?: string,
+  opts: ValidateOptions = {},
 ): Promise<HandledReview> {
   let parsed: ReturnType<typeof parseReview>;
   try {
@@ -52,17 +63,22 @@ export async function handleReview(
         policyErrors: [],
         errorCode: err.code,
         dryRun: false,
+        podSecurity: [],
       };
     throw err;
   }
   const d =
-    endpoint === "validate" ? await engine.validate(parsed.request) : await engine.mutate(parsed.request);
+    endpoint === "validate"
+      ? await engine.validate(parsed.request, opts)
+      : await engine.mutate(parsed.request);
   return {
     httpStatus: 200,
     payload: reviewResponse(parsed.apiVersion, d.response),
     decision: d.decision,
     policyErrors: d.policyErrors,
     dryRun: parsed.request.dryRun === true,
+    request: parsed.request,
+    podSecurity: d.podSecurity ?? [],
   };
 }
 

@@ -1,4 +1,8 @@
-// Prometheus metrics of the admission server, in the text exposition format (no dependency).
+// Prometheus metrics of the admission server, in the text exposition format (no dependency):
+// kubeward's own, and upstream Pod Security Admission's pod_security_* counters with upstream's
+// names, labels and counting points, so dashboards and alerts written for upstream work unchanged.
+import type { PsaMetricEvent } from "./psa.js";
+import type { AdmissionRequest } from "./review.js";
 
 const BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -9,7 +13,77 @@ function labelText(labels: Record<string, string>): string {
   return parts.length > 0 ? `{${parts.join(",")}}` : "";
 }
 
+/** Upstream's request labels: the operation in lower case; the resource as pod, namespace or controller. */
+export function podSecurityRequestLabels(req: AdmissionRequest): Record<string, string> {
+  const { group, resource } = req.resource;
+  const kind =
+    group === "" && resource === "pods"
+      ? "pod"
+      : group === "" && resource === "namespaces"
+        ? "namespace"
+        : "controller";
+  return {
+    request_operation: req.operation.toLowerCase(),
+    resource: kind,
+    subresource: req.subResource ?? "",
+  };
+}
+
+/** Labels as Prometheus' Go client writes them: sorted by name. */
+function sortedLabelText(labels: Record<string, string>): string {
+  return labelText(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
+
+/** A counter family keyed by its label text. */
+class CounterFamily {
+  readonly values = new Map<string, number>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    zeroSeries: readonly Record<string, string>[] = [],
+  ) {
+    // Upstream creates its most common series up front, so they are scraped as 0 before any request.
+    for (const labels of zeroSeries) this.values.set(sortedLabelText(labels), 0);
+  }
+  inc(labels: Record<string, string>): void {
+    const key = sortedLabelText(labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + 1);
+  }
+  render(out: string[]): void {
+    if (this.values.size === 0) return; // like the Go client, a family without series is not written
+    out.push(`# HELP ${this.name} ${this.help}`);
+    out.push(`# TYPE ${this.name} counter`);
+    for (const [k, v] of [...this.values].sort(([a], [b]) => (a < b ? -1 : 1)))
+      out.push(`${this.name}${k} ${v}`);
+  }
+}
+
+const podSeries = (extra: Record<string, string>) =>
+  ["create", "update"].map((op) => ({ ...extra, request_operation: op, resource: "pod", subresource: "" }));
+
 export class AdmissionMetrics {
+  private readonly psaEvaluations = new CounterFamily(
+    "pod_security_evaluations_total",
+    "[ALPHA] Pod Security policy evaluations, by decision, policy and mode; ignored and exempt requests are not counted.",
+    podSeries({ decision: "allow", policy_level: "privileged", policy_version: "latest", mode: "enforce" }),
+  );
+  private readonly psaExemptions = new CounterFamily(
+    "pod_security_exemptions_total",
+    "[ALPHA] Requests exempt from Pod Security (by namespace, user or runtime class); ignored requests are not counted.",
+    [
+      ...podSeries({}),
+      ...["create", "update"].map((op) => ({
+        request_operation: op,
+        resource: "controller",
+        subresource: "",
+      })),
+    ],
+  );
+  private readonly psaErrors = new CounterFamily(
+    "pod_security_errors_total",
+    "[ALPHA] Errors in Pod Security evaluation: fatal ones stopped it, the others (bad namespace labels) made it fall back to defaults.",
+  );
+
   private readonly requests = new Map<string, number>();
   private readonly badRequests = new Map<string, number>();
   private policyErrors = 0;
@@ -38,6 +112,24 @@ export class AdmissionMetrics {
 
   recordPolicyErrors(n: number): void {
     this.policyErrors += n;
+  }
+
+  /** Counts Pod Security's events for one request under upstream's metric names and labels. */
+  recordPodSecurity(req: AdmissionRequest, events: readonly PsaMetricEvent[]): void {
+    if (events.length === 0) return;
+    const request = podSecurityRequestLabels(req);
+    for (const e of events) {
+      if (e.type === "evaluation")
+        this.psaEvaluations.inc({
+          decision: e.decision,
+          policy_level: e.policyLevel,
+          policy_version: e.policyVersion,
+          mode: e.mode,
+          ...request,
+        });
+      else if (e.type === "exemption") this.psaExemptions.inc(request);
+      else this.psaErrors.inc({ fatal: String(e.fatal), ...request });
+    }
   }
 
   render(): string {
@@ -75,6 +167,7 @@ export class AdmissionMetrics {
         `kubeward_admission_request_duration_seconds_count${labelText({ endpoint })} ${this.counts.get(endpoint)}`,
       );
     }
+    for (const family of [this.psaErrors, this.psaEvaluations, this.psaExemptions]) family.render(out);
     return `${out.join("\n")}\n`;
   }
 }

@@ -2,7 +2,13 @@
 // requests are evaluated, namespace labels over configured defaults, exemptions, update rules,
 // the dry run of a namespace's pods against a tightened enforce level, and the exact denials,
 // warnings and audit annotations of upstream's pod-security-admission (webhook flavour).
-import { evaluatePss, type PssResult, parsePssVersion, pssSummary } from "../config/pss/index.js";
+import {
+  evaluatePss,
+  PSS_LATEST_MINOR,
+  type PssResult,
+  parsePssVersion,
+  pssSummary,
+} from "../config/pss/index.js";
 import { isRecord } from "../core/object.js";
 import type { Exemptions, LevelVersion, PsaLevel, PsaPolicy } from "./config.js";
 import type { AdmissionRequest, AdmissionStatus } from "./review.js";
@@ -202,6 +208,51 @@ export interface PsaDeps {
   podCheckLimit: number;
   /** Time budget of the dry run, listing included (upstream: 1 s). */
   podCheckTimeoutMs: number;
+  /**
+   * When the API server gives up on this request (the `timeout` of the webhook call), on the `now`
+   * clock: the dry run then takes at most half the time left, as upstream does.
+   */
+  deadline?: number | undefined;
+  /** Receives upstream's metric events (evaluations, exemptions, errors) as they happen. */
+  record?: ((event: PsaMetricEvent) => void) | undefined;
+}
+
+/**
+ * What upstream's Pod Security metrics count, at the points upstream counts them: a mode's
+ * evaluation (`policyVersion` already as the metric label: latest, v1.N, or future), an exemption,
+ * or an error that stopped (fatal) or degraded (not fatal) the evaluation.
+ */
+export type PsaMetricEvent =
+  | {
+      type: "evaluation";
+      decision: "allow" | "deny";
+      policyLevel: PsaLevel;
+      policyVersion: string;
+      mode: "enforce" | "audit" | "warn";
+    }
+  | { type: "exemption" }
+  | { type: "error"; fatal: boolean };
+
+/** The policy version as upstream's metrics label it: privileged and latest are "latest", newer than known "future". */
+export function metricVersionLabel(lv: LevelVersion): string {
+  if (lv.level === "privileged" || lv.version === "latest") return "latest";
+  const minor = Number(lv.version.slice(3));
+  return minor <= PSS_LATEST_MINOR ? lv.version : "future";
+}
+
+function recordEvaluation(
+  deps: Pick<PsaDeps, "record">,
+  decision: "allow" | "deny",
+  lv: LevelVersion,
+  mode: "enforce" | "audit" | "warn",
+): void {
+  deps.record?.({
+    type: "evaluation",
+    decision,
+    policyLevel: lv.level,
+    policyVersion: metricVersionLabel(lv),
+    mode,
+  });
 }
 
 export interface PsaAnswer {
@@ -282,24 +333,32 @@ async function validatePodOrTemplate(req: AdmissionRequest, deps: PsaDeps, pod: 
   const sub = req.subResource ?? "";
   if (pod ? IGNORED_POD_SUBRESOURCES.has(sub) : sub !== "") return allowed();
   const namespace = req.namespace ?? "";
-  if (namespace !== "" && deps.exemptions.namespaces.includes(namespace)) return exempt("namespace");
+  const exemptAs = (why: "namespace" | "user") => {
+    deps.record?.({ type: "exemption" });
+    return exempt(why);
+  };
+  if (namespace !== "" && deps.exemptions.namespaces.includes(namespace)) return exemptAs("namespace");
   const username = req.userInfo.username ?? "";
-  if (username !== "" && deps.exemptions.usernames.includes(username)) return exempt("user");
+  if (username !== "" && deps.exemptions.usernames.includes(username)) return exemptAs("user");
+  const fatal = () => deps.record?.({ type: "error", fatal: true });
   let labels: Record<string, string>;
   try {
     labels = await deps.namespaceLabels();
   } catch (err) {
+    fatal();
     return namespaceLookupFailure(namespace, err, pod);
   }
   const { policy, errors } = policyToEvaluate(labels, deps.defaults);
   const quiet = policy.warn.level === "privileged" && policy.audit.level === "privileged";
-  if (errors.length === 0 && quiet && (!pod || policy.enforce.level === "privileged"))
-    return pod
-      ? { warnings: [], auditAnnotations: { [PSA_AUDIT_KEYS.enforcePolicy]: "privileged:latest" } }
-      : allowed();
+  if (errors.length === 0 && quiet && (!pod || policy.enforce.level === "privileged")) {
+    if (!pod) return allowed();
+    recordEvaluation(deps, "allow", policy.enforce, "enforce");
+    return { warnings: [], auditAnnotations: { [PSA_AUDIT_KEYS.enforcePolicy]: "privileged:latest" } };
+  }
 
   const object = req.object;
   if (!isRecord(object) || typeof object.kind !== "string") {
+    fatal();
     const cause = isRecord(object) ? "request.object has no kind" : "request.object is missing";
     if (pod) return badRequest("failed to decode object", cause);
     return {
@@ -309,27 +368,33 @@ async function validatePodOrTemplate(req: AdmissionRequest, deps: PsaDeps, pod: 
   }
   let template: { metadata: Record<string, unknown>; spec: Record<string, unknown> } | undefined;
   if (pod) {
-    if (object.kind !== "Pod") return badRequest("failed to decode pod");
+    const decodeFailure = (message: string, cause?: string) => {
+      fatal();
+      return badRequest(message, cause);
+    };
+    if (object.kind !== "Pod") return decodeFailure("failed to decode pod");
     if (req.operation === "UPDATE") {
       const old = req.oldObject;
       if (!isRecord(old) || typeof old.kind !== "string")
-        return badRequest(
+        return decodeFailure(
           "failed to decode old object",
           isRecord(old) ? "request.oldObject has no kind" : "request.oldObject is missing",
         );
-      if (old.kind !== "Pod") return badRequest("failed to decode old pod");
+      if (old.kind !== "Pod") return decodeFailure("failed to decode old pod");
       if (!isSignificantPodUpdate(object, old)) return allowed();
     }
     template = { metadata: recordOr(object.metadata), spec: recordOr(object.spec) };
   } else {
     const extracted = podTemplateOf(object);
-    if (extracted === "unknown-kind")
+    if (extracted === "unknown-kind") {
+      fatal();
       return {
         warnings: [],
         auditAnnotations: {
           [PSA_AUDIT_KEYS.error]: `failed to extract pod template: unexpected object type: ${groupVersionKindText(object)}`,
         },
       };
+    }
     if (!extracted) return allowed();
     template = extracted;
   }
@@ -340,6 +405,7 @@ async function validatePodOrTemplate(req: AdmissionRequest, deps: PsaDeps, pod: 
     exemptions: deps.exemptions,
     enforce: pod,
     request: req,
+    record: deps.record,
   });
 }
 
@@ -393,6 +459,8 @@ export interface PsaInput {
   enforce: boolean;
   /** The request, for the name and resource of a denial. */
   request: AdmissionRequest;
+  /** Receives the metric events of this evaluation. */
+  record?: ((event: PsaMetricEvent) => void) | undefined;
 }
 
 /**
@@ -402,12 +470,16 @@ export interface PsaInput {
  */
 export function evaluatePodSecurity(input: PsaInput): PsaAnswer {
   const rc = input.pod.spec.runtimeClassName;
-  if (typeof rc === "string" && rc !== "" && input.exemptions.runtimeClasses.includes(rc))
+  if (typeof rc === "string" && rc !== "" && input.exemptions.runtimeClasses.includes(rc)) {
+    input.record?.({ type: "exemption" });
     return exempt("runtimeClass");
+  }
   const out: PsaAnswer = { warnings: [], auditAnnotations: {} };
-  if (input.policyErrors.length > 0)
+  if (input.policyErrors.length > 0) {
     out.auditAnnotations[PSA_AUDIT_KEYS.error] =
       `Failed to parse policy: ${aggregateText(input.policyErrors)}`;
+    input.record?.({ type: "error", fatal: false });
+  }
   const cache = new Map<string, readonly PssResult[]>();
   const at = (lv: LevelVersion) => {
     const key = levelVersionText(lv);
@@ -427,17 +499,22 @@ export function evaluatePodSecurity(input: PsaInput): PsaAnswer {
         input.request,
         `violates PodSecurity ${JSON.stringify(levelVersionText(enforce))}: ${pssSummary(r)}`,
       );
+    recordEvaluation(input, r.length > 0 ? "deny" : "allow", enforce, "enforce");
   }
   const ar = at(audit);
-  if (ar.length > 0)
+  if (ar.length > 0) {
     out.auditAnnotations[PSA_AUDIT_KEYS.auditViolations] =
       `would violate PodSecurity ${JSON.stringify(levelVersionText(audit))}: ${pssSummary(ar)}`;
+    recordEvaluation(input, "deny", audit, "audit");
+  }
   if (!out.status) {
     const wr = at(warn);
-    if (wr.length > 0)
+    if (wr.length > 0) {
       out.warnings.push(
         `would violate PodSecurity ${JSON.stringify(levelVersionText(warn))}: ${pssSummary(wr)}`,
       );
+      recordEvaluation(input, "deny", warn, "warn");
+    }
   }
   return out;
 }
@@ -554,7 +631,8 @@ export const LIST_PODS_FAILED = "failed to list pods while checking new PodSecur
  * one warning per distinct set of forbidden reasons, prefixed with the lexically first pod's name
  * and how many other pods share it, sorted; after a summary line. Pods of exempt runtime classes
  * are skipped; one pod per controller comes first; at most `podCheckLimit` pods and
- * `podCheckTimeoutMs` (listing included) are spent, and a line says when not all were checked.
+ * `podCheckTimeoutMs` (listing included; never more than half the request's remaining time) are
+ * spent, and a line says when not all were checked.
  */
 export async function evaluatePodsInNamespace(
   namespace: string,
@@ -563,10 +641,13 @@ export async function evaluatePodsInNamespace(
 ): Promise<string[]> {
   if (!deps.namespacePods) return [];
   const list = deps.namespacePods;
-  const deadline = deps.now() + deps.podCheckTimeoutMs;
+  const budget = dryRunBudgetMs(deps);
+  // A request whose time is already up cannot list anything (upstream's list fails on its expired context).
+  if (budget <= 0) return [LIST_PODS_FAILED];
+  const deadline = deps.now() + budget;
   let listed: readonly unknown[] | "timeout";
   try {
-    listed = await withTimeout((signal) => list(namespace, signal), deps.podCheckTimeoutMs);
+    listed = await withTimeout((signal) => list(namespace, signal), budget);
   } catch {
     return [LIST_PODS_FAILED];
   }
@@ -609,6 +690,12 @@ export async function evaluatePodsInNamespace(
     return `${name} (and ${count - 1} other pods): ${reasons}`;
   });
   return out.concat(perReasons.sort());
+}
+
+/** The dry run's time: the configured budget, but never more than half of what the request has left. */
+export function dryRunBudgetMs(deps: Pick<PsaDeps, "podCheckTimeoutMs" | "deadline" | "now">): number {
+  if (deps.deadline === undefined) return deps.podCheckTimeoutMs;
+  return Math.min(deps.podCheckTimeoutMs, (deps.deadline - deps.now()) / 2);
 }
 
 /** Drops pods of exempt runtime classes; the first pod of each controller, and uncontrolled pods, go first. */

@@ -9,6 +9,7 @@ import type { AdmissionEngine } from "./engine.js";
 import { AdmissionError } from "./errors.js";
 import { badRequestPayload, type Endpoint, handleReview } from "./handler.js";
 import { AdmissionMetrics } from "./metrics.js";
+import { parseGoDuration } from "./timebox.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -70,6 +71,24 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
   res.end(text);
 }
 
+function splitUrl(url: string): [string, string] {
+  const q = url.indexOf("?");
+  return q < 0 ? [url, ""] : [url.slice(0, q), url.slice(q + 1)];
+}
+
+/**
+ * The API server calls a webhook with `?timeout=5s` (its timeoutSeconds) and gives up after that.
+ * The deadline, on Date.now's clock, counts from the request's arrival like upstream's request
+ * context; a timeout that is not a Go duration is ignored, as upstream ignores it.
+ */
+export function requestDeadline(query: string, now = Date.now()): number | undefined {
+  if (query === "") return undefined;
+  const timeout = new URLSearchParams(query).get("timeout");
+  if (!timeout) return undefined;
+  const ms = parseGoDuration(timeout);
+  return ms === undefined ? undefined : now + ms;
+}
+
 export async function startAdmissionServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
@@ -84,7 +103,7 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const url = (req.url ?? "/").split("?")[0];
+    const [url, query] = splitUrl(req.url ?? "/");
     if (url === "/healthz") return send(res, 200, "ok");
     if (url === "/readyz") return draining ? send(res, 503, "draining") : send(res, 200, "ok");
     if (url === "/metrics") return send(res, 200, metrics.render());
@@ -106,6 +125,7 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
       return;
     }
     const started = process.hrtime.bigint();
+    const deadline = requestDeadline(query);
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
@@ -136,13 +156,14 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
       done = true;
       clearTimeout(timer);
       const body = Buffer.concat(chunks);
-      handleReview(opts.engine, endpoint, body)
+      handleReview(opts.engine, endpoint, body, undefined, deadline === undefined ? {} : { deadline })
         .then((h) => {
           if (h.errorCode) metrics.recordBadRequest(h.errorCode);
           else {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             metrics.recordRequest(endpoint, h.decision, seconds, h.dryRun);
             metrics.recordPolicyErrors(h.policyErrors.length);
+            if (h.request) metrics.recordPodSecurity(h.request, h.podSecurity);
           }
           send(res, h.httpStatus, h.payload);
         })
