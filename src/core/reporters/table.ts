@@ -71,7 +71,8 @@ export function wrap(text: string, width: number): string[] {
 function groupOf(f: Finding, target: string): string {
   const res = resourceLabel(f.resource);
   const file = f.location?.file;
-  if (res) return file ? `${res}  (${file})` : res;
+  // An image or a Dockerfile is named by its file already: "Dockerfile app/Dockerfile", not "... (app/Dockerfile)".
+  if (res) return file && file !== f.resource?.name ? `${res}  (${file})` : res;
   return file ?? target;
 }
 
@@ -92,9 +93,14 @@ function whereOf(f: Finding): string | undefined {
 
 function detailLines(f: Finding): string[] {
   const out: string[] = [];
-  if (f.message && f.message !== f.title) out.push(f.message);
   const vuln = vulnerabilityOf(f);
-  if (vuln) out.push(vulnerabilityLine(vuln));
+  // A vulnerability's message says what its package line says (package, version, fix): one of them is
+  // enough. The file the package came from is the group heading, so the line does not repeat it.
+  if (f.message && f.message !== f.title && !vuln?.packageName) out.push(f.message);
+  if (vuln) {
+    const { path, ...rest } = vuln;
+    out.push(vulnerabilityLine(path !== undefined && path !== f.location?.file ? { ...rest, path } : rest));
+  }
   const evidence = evidenceOf(f);
   if (evidence) out.push(evidenceLine(evidence));
   if (f.suppressed) {
@@ -164,6 +170,13 @@ function renderCompliance(c: Compliance, paint: Paint): string[] {
   return lines;
 }
 
+/** The message without a leading "FILE:LINE: " or "FILE: " that the line already starts with. */
+function withoutPlace(message: string, where: string, file: string | undefined): string {
+  for (const prefix of [where, file])
+    if (prefix && message.startsWith(`${prefix}: `)) return message.slice(prefix.length + 2);
+  return message;
+}
+
 export function renderTable(input: Report, color: boolean): string {
   const report = renderableReport(input);
   const paint: Paint = color
@@ -191,7 +204,7 @@ export function renderTable(input: Report, color: boolean): string {
     out.push(paint("bold", `Errors (${report.errors.length})`));
     for (const e of report.errors) {
       const where = e.file ? `${e.file}${e.line !== undefined ? `:${e.line}` : ""}` : scan.target;
-      const text = `${where}${e.code ? ` [${e.code}]` : ""} ${e.message}`;
+      const text = `${where}${e.code ? ` [${e.code}]` : ""} ${withoutPlace(e.message, where, e.file)}`;
       const body = wrap(clean(text), TABLE_WIDTH - 4);
       out.push(`  ${paint("red", body[0] ?? "")}`, ...body.slice(1).map((l) => `    ${l}`));
     }
