@@ -44,6 +44,15 @@ const NOT_STORED = new Set([
   "TokenReview",
 ]);
 
+/** Objects Kubernetes itself keeps in "default" (kind/name): a cluster audit must not blame them. */
+const BUILT_IN_DEFAULT_OBJECTS = new Set([
+  "Service/kubernetes",
+  "Endpoints/kubernetes",
+  "EndpointSlice/kubernetes",
+  "ServiceAccount/default",
+  "ConfigMap/kube-root-ca.crt",
+]);
+
 /**
  * KW-WL-014: namespaced objects placed in "default", explicitly (low) or by omission (info: the
  * object lands wherever `kubectl apply -n` points, "default" when it is not given). Unknown kinds
@@ -72,6 +81,7 @@ export const defaultNamespace: ObjectCheck = {
     if (obj.kind === "" || CLUSTER_SCOPED.has(obj.kind) || NOT_STORED.has(obj.kind)) return [];
     const ns = obj.metadata.namespace;
     if (ns === "default") {
+      if (BUILT_IN_DEFAULT_OBJECTS.has(`${obj.kind}/${obj.metadata.name}`)) return [];
       return [{ message: `${obj.kind} sets metadata.namespace "default"`, path: ["metadata", "namespace"] }];
     }
     if (ns === undefined || ns === null || ns === "") {

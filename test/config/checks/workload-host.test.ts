@@ -238,8 +238,27 @@ ruleTester(defaultNamespace, {
         { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } },
       ],
     },
+    {
+      // what a cluster audit lists in "default" on every cluster: created by Kubernetes, not by users
+      name: "objects Kubernetes keeps in default",
+      objects: [
+        { apiVersion: "v1", kind: "Service", metadata: { name: "kubernetes", namespace: "default" } },
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: "default" } },
+      ],
+    },
   ],
   invalid: [
+    {
+      name: "a user's ServiceAccount or Service in default",
+      objects: [
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "kubernetes", namespace: "default" } },
+        { apiVersion: "v1", kind: "Service", metadata: { name: "default", namespace: "default" } },
+      ],
+      expected: [
+        { id: "KW-WL-014", path: ["metadata", "namespace"], severity: "low", name: "kubernetes" },
+        { id: "KW-WL-014", path: ["metadata", "namespace"], severity: "low", name: "default" },
+      ],
+    },
     {
       name: "explicit default",
       objects: [deployment("web", goodPodSpec(), "default")],
