@@ -12,7 +12,9 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "kubeward: ")) })
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
-  const scan = program.command("scan").description("scan manifests, clusters, images, file systems, SBOMs or nodes");
+  const scan = program
+    .command("scan")
+    .description("scan manifests, clusters, images, file systems, SBOMs or nodes");
   scan.exitOverride();
   for (const register of LAYER_COMMANDS) register({ program, scan });
   return program;
