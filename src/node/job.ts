@@ -93,5 +93,9 @@ export function nodeScanManifests(opts: JobOptions): string {
           spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
         };
   const ns0 = { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } };
-  return [ns0, sa, workload].map((d) => stringify(d, { lineWidth: 0 })).join("---\n");
+  // The label map is shared by several fields: aliasDuplicateObjects off writes it out each time
+  // instead of an anchor and aliases (&a1, *a1), which some tools and readers refuse.
+  return [ns0, sa, workload]
+    .map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false }))
+    .join("---\n");
 }
