@@ -1,8 +1,8 @@
-import { SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
 import { addOutputOptions, emitReport, writeOutputFile } from "../cli/output.js";
+import { progressBar } from "../cli/progress.js";
 import { attestScanOutput } from "../signing/index.js";
 import {
   addVulnerabilityFindings,
@@ -92,24 +92,18 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, "");
 }
 
-/** A progress bar on stderr while layers stream in (only on a terminal). */
+/** The CLI's progress bar while layers stream in, one layer after another (only on a terminal). */
 function progress(enabled: boolean): { onProgress?: (p: WalkProgress) => void; stop(): void } {
-  if (!enabled || !process.stderr.isTTY) return { stop() {} };
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: "layer {layer}/{layers} [{bar}] {percentage}% {value}/{total} bytes",
-    hideCursor: true,
-    clearOnComplete: true,
-  });
+  const bar = progressBar({ enabled });
+  if (!bar) return { stop() {} };
   let current = -1;
   return {
     onProgress(p) {
       if (p.layer !== current) {
-        if (current < 0) bar.start(p.total, 0, { layer: p.layer + 1, layers: p.layers });
-        else bar.setTotal(p.total);
+        bar.start(`layer ${p.layer + 1}/${p.layers}`, p.total);
         current = p.layer;
       }
-      bar.update(p.bytes, { layer: p.layer + 1, layers: p.layers });
+      bar.update(p.bytes, p.total);
     },
     stop: () => bar.stop(),
   };

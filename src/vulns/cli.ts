@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
 import { addOutputOptions, emitReport, type OutputOptions } from "../cli/output.js";
+import { progressBar } from "../cli/progress.js";
 import { defaultIgnoreFiles, IGNORE_FILE_NAME } from "../core/exceptions.js";
 import { type DbError, VulnDb } from "./db/store.js";
 import { FEED_KINDS, type FeedKind, ImportError, importPath } from "./importers/index.js";
@@ -237,25 +237,15 @@ export function registerVulnCommands({ program, scan }: CommandRoots): void {
           ...(opts.alpineSecdbUrl ? { alpineSecdbUrl: opts.alpineSecdbUrl } : {}),
         };
         const feeds = feedList(settings);
-        const tty = process.stderr.isTTY === true;
-        const bar = tty
-          ? new cliProgress.SingleBar(
-              { format: "{feed} [{bar}] {value}/{total} KiB", stream: process.stderr, hideCursor: true },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
+        const bar = progressBar();
         try {
           await updateDb(path, feeds, {
             now: new Date(),
             onFeedStart: (f, i, n) => {
-              if (bar) bar.start(1, 0, { feed: `(${i + 1}/${n}) ${f.name}` });
+              if (bar) bar.start(`(${i + 1}/${n}) ${f.name}`);
               else process.stderr.write(`kubeward: (${i + 1}/${n}) downloading ${f.name} from ${f.url}\n`);
             },
-            onBytes: (_f, r, t) => {
-              if (!bar) return;
-              bar.setTotal(Math.max(1, Math.ceil((t ?? r) / 1024)));
-              bar.update(Math.ceil(r / 1024));
-            },
+            onBytes: (_f, r, t) => bar?.update(r, t),
             onFeedDone: (f, r) => {
               bar?.stop();
               process.stderr.write(
