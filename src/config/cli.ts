@@ -6,7 +6,7 @@ import { addOutputOptions, emitReport, type OutputOptions, validated } from "../
 import type { CheckMeta } from "../core/check.js";
 import { FRAMEWORKS, type Framework } from "../core/compliance.js";
 import { defaultIgnoreFiles, IGNORE_FILE_NAME } from "../core/exceptions.js";
-import type { Finding } from "../core/model.js";
+import type { Finding, ScanError } from "../core/model.js";
 import type { K8sObject } from "../core/object.js";
 import { parsePssLevel, parsePssVersion } from "./pss/index.js";
 import { MANIFEST_CHECKS } from "./registry.js";
@@ -34,8 +34,9 @@ export function registerConfigCommands({ scan }: CommandRoots): void {
       if (t !== "-" && !existsSync(t))
         throw new UsageError(`cannot read target "${t}": no such file or directory`);
     }
-    const setup = await checkSetup(opts, targets);
+    const { policyErrors, ...setup } = await checkSetup(opts, targets);
     const report = await scanManifests(targets, { ...setup, includePassed: opts.includePassed });
+    report.errors.unshift(...policyErrors);
     process.exitCode = emitReport(report, opts, checkIndex());
   });
   registerClusterCommand(scan);
@@ -78,7 +79,7 @@ function addCheckOptions(cmd: Command, ignoreDefault: string): Command {
 async function checkSetup(
   opts: ManifestCliOptions,
   dirs: readonly string[],
-): Promise<Omit<ManifestScanOptions, "includePassed">> {
+): Promise<Omit<ManifestScanOptions, "includePassed"> & { policyErrors: ScanError[] }> {
   const pssLevel = parsePssLevel(opts.pssLevel);
   parsePssVersion(opts.pssVersion); // fails early with a clear message
   if (opts.ignoreFile && !existsSync(opts.ignoreFile)) {
@@ -87,10 +88,10 @@ async function checkSetup(
   const ignoreFiles = opts.ignoreFile
     ? [opts.ignoreFile]
     : [...new Set([...defaultIgnoreFiles(["."]), ...defaultIgnoreFiles(dirs)])];
-  const policyFindings =
-    opts.policy.length > 0 ? await loadPolicies(opts.policy, opts.policyParams) : undefined;
+  const policies = opts.policy.length > 0 ? await loadPolicies(opts.policy, opts.policyParams) : undefined;
   return {
-    ...(policyFindings ? { policyFindings } : {}),
+    ...(policies ? { policyFindings: policies.findings } : {}),
+    policyErrors: policies?.errors ?? [],
     pssLevel,
     pssVersion: opts.pssVersion,
     ...(opts.framework ? { framework: opts.framework } : {}),
@@ -168,7 +169,7 @@ Examples:
         .filter(Boolean);
       if (opts.namespace !== undefined && excludeNamespaces.includes(opts.namespace))
         throw new UsageError(`--namespace ${opts.namespace} is also in --exclude-namespaces`);
-      const setup = await checkSetup(opts, []);
+      const { policyErrors, ...setup } = await checkSetup(opts, []);
       const { KubeApi, KubeConfigError } = await import("../core/kube-api.js");
       const { scanCluster, ClusterUnavailableError } = await import("./cluster.js");
       const progress = progressLine(opts.progress);
@@ -187,6 +188,7 @@ Examples:
           onProgress: progress.update,
         });
         progress.stop();
+        report.errors.unshift(...policyErrors);
         process.exitCode = emitReport(report, opts, checkIndex());
       } catch (err) {
         progress.stop();
@@ -231,19 +233,27 @@ function collect(value: string, previous: string[]): string[] {
 
 /**
  * The admission layer's ValidatingAdmissionPolicy evaluator, so that CI and the cluster decide alike.
- * Loaded only when --policy is given: it brings the CEL runtime.
+ * Loaded only when --policy is given: it brings the CEL runtime. A policy, binding or params file that
+ * is partly bad is listed in the report's errors and the rest is evaluated; when not one policy or
+ * binding can be loaded, --policy cannot do its job and the command stops (exit 2).
  */
 async function loadPolicies(
   files: string[],
   paramFiles: string[],
-): Promise<(objects: readonly K8sObject[]) => Finding[]> {
+): Promise<{ findings: (objects: readonly K8sObject[]) => Finding[]; errors: ScanError[] }> {
   for (const f of [...files, ...paramFiles]) {
     if (!existsSync(f)) throw new UsageError(`cannot read policy file "${f}": no such file`);
   }
-  const { loadPolicyFiles, loadParamFiles, vapFindings } = await import("../admission/vap/index.js");
-  const policies = await loadPolicyFiles(files);
-  const params = await loadParamFiles(paramFiles);
-  return (objects) => vapFindings(objects, policies, params);
+  const { loadPoliciesKeepingGood, vapFindings } = await import("../admission/vap/index.js");
+  const { loaded, params, problems } = await loadPoliciesKeepingGood(files, paramFiles);
+  if (loaded.policies.length === 0 && loaded.bindings.length === 0)
+    throw new UsageError(
+      `no usable ValidatingAdmissionPolicy or binding in --policy files: ${problems.map((p) => p.message.replaceAll("\n", " ")).join("; ")}`,
+    );
+  return {
+    findings: (objects) => vapFindings(objects, loaded, params),
+    errors: problems.map((p) => ({ file: p.file, message: p.message, code: p.code })),
+  };
 }
 
 function checkIndex(): ReadonlyMap<string, CheckMeta> {

@@ -1,6 +1,6 @@
 // Loading ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding objects
 // (admissionregistration.k8s.io/v1) and param objects from YAML files; expressions are compiled here.
-import { promises as fs } from "node:fs";
+import { constants, promises as fs } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import { matchSelector } from "../../config/checks/lib/selector.js";
 import { isRecord } from "../../core/object.js";
@@ -272,22 +272,42 @@ function parseBinding(doc: Record<string, unknown>, where: string, is: Problems)
   return b;
 }
 
-async function readDocs(file: string): Promise<unknown[]> {
+/** Largest policy or params file read (as the manifest loader's default). */
+export const MAX_POLICY_FILE_BYTES = 10 * 1024 * 1024;
+
+async function readDocs(file: string, code: "policy-invalid" | "params-invalid"): Promise<unknown[]> {
   let text: string;
+  const fail = (why: string) => new AdmissionError(code, `${file}: ${why}`);
+  // Non-blocking: a FIFO given as a policy file must not hang the command.
+  let handle: fs.FileHandle | undefined;
   try {
-    text = await fs.readFile(file, "utf8");
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = await handle.stat();
+    if (!st.isFile()) throw fail("not a regular file (FIFO, socket, device or directory)");
+    if (st.size > MAX_POLICY_FILE_BYTES)
+      throw fail(`${st.size} bytes is more than the ${MAX_POLICY_FILE_BYTES}-byte limit`);
+    text = await handle.readFile("utf8");
   } catch (err) {
-    throw new AdmissionError("policy-invalid", `${file}: cannot read: ${(err as Error).message}`);
+    if (err instanceof AdmissionError) throw err;
+    throw fail(`cannot read: ${(err as Error).message}`);
+  } finally {
+    await handle?.close();
   }
-  return docsOf(text, file);
+  return docsOf(text, file, code);
 }
 
-function docsOf(text: string, file: string): unknown[] {
+function docsOf(text: string, file: string, code: "policy-invalid" | "params-invalid"): unknown[] {
   const out: unknown[] = [];
   for (const d of parseAllDocuments(text)) {
     if (d.errors.length > 0)
-      throw new AdmissionError("policy-invalid", `${file}: not valid YAML: ${d.errors[0]!.message}`);
-    const v = d.toJS();
+      throw new AdmissionError(code, `${file}: not valid YAML: ${d.errors[0]!.message}`);
+    let v: unknown;
+    try {
+      v = d.toJS();
+    } catch (err) {
+      // The yaml package refuses an alias bomb only when expanding it; deep nesting can overflow here.
+      throw new AdmissionError(code, `${file}: not valid YAML: ${(err as Error).message}`);
+    }
     if (v === null || v === undefined) continue;
     if (isRecord(v) && v.kind === "List" && Array.isArray(v.items)) out.push(...v.items);
     else out.push(v);
@@ -295,47 +315,85 @@ function docsOf(text: string, file: string): unknown[] {
   return out;
 }
 
-/** Parses policy and binding documents; other kinds are an error. Throws "policy-invalid" listing every problem. */
-export function parsePolicyDocs(docs: ReadonlyArray<{ doc: unknown; where: string }>): LoadedPolicies {
-  const is = new Problems();
-  const out: LoadedPolicies = { policies: [], bindings: [] };
+/** A document left out of a lenient load, with everything wrong with it. */
+export interface RejectedDoc {
+  /** "FILE#INDEX" */
+  where: string;
+  /** The policy or binding's metadata.name, when it has one. */
+  name?: string;
+  problems: string[];
+}
+
+function nameOf(doc: unknown): string | undefined {
+  return isRecord(doc) && isRecord(doc.metadata) && typeof doc.metadata.name === "string"
+    ? doc.metadata.name
+    : undefined;
+}
+
+/**
+ * Parses policy and binding documents, leaving out each one that has problems (and each binding whose
+ * policy is unknown or was left out) and keeping the rest.
+ */
+export function parsePolicyDocsKeepingGood(docs: ReadonlyArray<{ doc: unknown; where: string }>): {
+  loaded: LoadedPolicies;
+  rejected: RejectedDoc[];
+} {
+  const loaded: LoadedPolicies = { policies: [], bindings: [] };
+  const rejected: RejectedDoc[] = [];
+  const rejectedPolicies = new Set<string>();
   for (const { doc, where } of docs) {
-    if (!isRecord(doc)) {
-      is.add(where, "not a Kubernetes object");
-      continue;
-    }
-    if (doc.apiVersion !== VAP_API_VERSION) {
+    const is = new Problems();
+    let policy: Policy | undefined;
+    let binding: Binding | undefined;
+    if (!isRecord(doc)) is.add(where, "not a Kubernetes object");
+    else if (doc.apiVersion !== VAP_API_VERSION)
       is.add(where, `apiVersion must be ${VAP_API_VERSION}, got ${JSON.stringify(doc.apiVersion)}`);
-      continue;
-    }
-    if (doc.kind === "ValidatingAdmissionPolicy") {
-      const p = parsePolicy(doc, where, is);
-      if (p) out.policies.push(p);
-    } else if (doc.kind === "ValidatingAdmissionPolicyBinding") {
-      const b = parseBinding(doc, where, is);
-      if (b) out.bindings.push(b);
-    } else
+    else if (doc.kind === "ValidatingAdmissionPolicy") policy = parsePolicy(doc, where, is);
+    else if (doc.kind === "ValidatingAdmissionPolicyBinding") binding = parseBinding(doc, where, is);
+    else
       is.add(
         where,
         `expected ValidatingAdmissionPolicy or ValidatingAdmissionPolicyBinding, got ${JSON.stringify(doc.kind)}`,
       );
+    const name = nameOf(doc);
+    if (is.list.length > 0) {
+      rejected.push({ where, ...(name !== undefined ? { name } : {}), problems: is.list });
+      if (isRecord(doc) && doc.kind === "ValidatingAdmissionPolicy" && name) rejectedPolicies.add(name);
+    } else if (policy) loaded.policies.push(policy);
+    else if (binding) loaded.bindings.push(binding);
   }
-  for (const b of out.bindings)
-    if (!out.policies.some((p) => p.name === b.policyName))
-      is.add(b.source, `binding ${b.name} names unknown policy ${b.policyName}`);
-  if (is.list.length > 0)
+  loaded.bindings = loaded.bindings.filter((b) => {
+    if (loaded.policies.some((p) => p.name === b.policyName)) return true;
+    const why = rejectedPolicies.has(b.policyName)
+      ? "which is invalid (see above)"
+      : "which is in no policy file";
+    rejected.push({
+      where: b.source,
+      name: b.name,
+      problems: [`${b.source}: binding ${b.name} names unknown policy ${b.policyName}, ${why}`],
+    });
+    return false;
+  });
+  return { loaded, rejected };
+}
+
+/** Parses policy and binding documents; other kinds are an error. Throws "policy-invalid" listing every problem. */
+export function parsePolicyDocs(docs: ReadonlyArray<{ doc: unknown; where: string }>): LoadedPolicies {
+  const { loaded, rejected } = parsePolicyDocsKeepingGood(docs);
+  if (rejected.length > 0)
     throw new AdmissionError(
       "policy-invalid",
-      `invalid ValidatingAdmissionPolicy input:\n  ${is.list.join("\n  ")}`,
+      `invalid ValidatingAdmissionPolicy input:\n  ${rejected.flatMap((r) => r.problems).join("\n  ")}`,
     );
-  return out;
+  return loaded;
 }
 
 /** Reads policy/binding files. */
 export async function loadPolicyFiles(files: readonly string[]): Promise<LoadedPolicies> {
   const docs: Array<{ doc: unknown; where: string }> = [];
   for (const f of files)
-    for (const [i, doc] of (await readDocs(f)).entries()) docs.push({ doc, where: `${f}#${i}` });
+    for (const [i, doc] of (await readDocs(f, "policy-invalid")).entries())
+      docs.push({ doc, where: `${f}#${i}` });
   return parsePolicyDocs(docs);
 }
 
@@ -343,13 +401,90 @@ export async function loadPolicyFiles(files: readonly string[]): Promise<LoadedP
 export async function loadParamFiles(files: readonly string[]): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   for (const f of files)
-    for (const [i, d] of (await readDocs(f)).entries()) {
-      if (!isRecord(d) || typeof d.kind !== "string" || typeof d.apiVersion !== "string")
-        throw new AdmissionError(
-          "params-invalid",
-          `${f}#${i}: a param must be an object with apiVersion and kind`,
-        );
+    for (const [i, d] of (await readDocs(f, "params-invalid")).entries()) {
+      if (!isParam(d)) throw new AdmissionError("params-invalid", `${f}#${i}: ${PARAM_SHAPE}`);
       out.push(d);
     }
   return out;
+}
+
+const PARAM_SHAPE = "a param must be an object with apiVersion and kind";
+const isParam = (d: unknown): d is Record<string, unknown> =>
+  isRecord(d) && typeof d.kind === "string" && typeof d.apiVersion === "string";
+
+/** A problem of a lenient load: the file, and the message naming the document (and policy) in it. */
+export interface LoadProblem {
+  file: string;
+  message: string;
+  code: "policy-invalid" | "params-invalid" | "params-missing";
+}
+
+/**
+ * Reads policy and param files as a scan does: a file that cannot be read or parsed, and a document
+ * with problems, is left out with a LoadProblem; every other policy, binding and param is kept.
+ */
+export async function loadPoliciesKeepingGood(
+  files: readonly string[],
+  paramFiles: readonly string[],
+): Promise<{ loaded: LoadedPolicies; params: Record<string, unknown>[]; problems: LoadProblem[] }> {
+  const problems: LoadProblem[] = [];
+  const fileOf = (where: string) => where.slice(0, where.lastIndexOf("#"));
+  const docs: Array<{ doc: unknown; where: string }> = [];
+  for (const f of files) {
+    try {
+      for (const [i, doc] of (await readDocs(f, "policy-invalid")).entries())
+        docs.push({ doc, where: `${f}#${i}` });
+    } catch (err) {
+      problems.push({ file: f, message: (err as Error).message, code: "policy-invalid" });
+    }
+  }
+  const { loaded, rejected } = parsePolicyDocsKeepingGood(docs);
+  for (const r of rejected)
+    problems.push({
+      file: fileOf(r.where),
+      message: `${r.problems.join("; ")}; ${r.name !== undefined ? `${r.name} ` : ""}not evaluated`,
+      code: "policy-invalid",
+    });
+  const params: Record<string, unknown>[] = [];
+  for (const f of paramFiles) {
+    try {
+      for (const [i, d] of (await readDocs(f, "params-invalid")).entries()) {
+        if (isParam(d)) params.push(d);
+        else
+          problems.push({ file: f, message: `${f}#${i}: ${PARAM_SHAPE}; left out`, code: "params-invalid" });
+      }
+    } catch (err) {
+      problems.push({ file: f, message: (err as Error).message, code: "params-invalid" });
+    }
+  }
+  for (const b of loaded.bindings) {
+    const missing = missingParam(b, loaded.policies, params);
+    if (missing)
+      problems.push({
+        file: fileOf(b.source),
+        message: `${b.source} (${b.name}): paramRef names ${missing}, which no params file holds; parameterNotFoundAction ${b.paramRef!.parameterNotFoundAction} applies to every object the binding matches`,
+        code: "params-missing",
+      });
+  }
+  return { loaded, params, problems };
+}
+
+/** What a binding's paramRef names when no loaded param can ever answer it (a name, or a kind for a selector). */
+function missingParam(
+  b: Binding,
+  policies: readonly Policy[],
+  params: readonly Record<string, unknown>[],
+): string | undefined {
+  const kind = policies.find((p) => p.name === b.policyName)?.paramKind;
+  const ref = b.paramRef;
+  if (!kind || !ref) return undefined;
+  const candidates = params.filter((p) => p.apiVersion === kind.apiVersion && p.kind === kind.kind);
+  const meta = (p: Record<string, unknown>) => (isRecord(p.metadata) ? p.metadata : {});
+  if (ref.name === undefined) return candidates.length === 0 ? `${kind.kind} objects` : undefined;
+  const found = candidates.some(
+    (p) =>
+      meta(p).name === ref.name &&
+      (ref.namespace === undefined || (meta(p).namespace ?? "") === ref.namespace),
+  );
+  return found ? undefined : `${kind.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 }
