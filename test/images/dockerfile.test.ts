@@ -124,5 +124,20 @@ describe("Dockerfile checks", () => {
       ["Dockerfile", "a/Dockerfile.prod", "Containerfile", "x/app.dockerfile"].every(isDockerfileName),
     ).toBe(true);
     expect(isDockerfileName("docker-compose.yml")).toBe(false);
+    // named after Dockerfiles, but source, docs or data (common in Go projects: dockerfile.go)
+    for (const name of [
+      "pkg/dockerfile.go",
+      "Dockerfile.md",
+      "docs/Dockerfile.txt",
+      "Dockerfile.yaml",
+      "x/dockerfile.py",
+    ]) {
+      expect(isDockerfileName(name), name).toBe(false);
+    }
+    expect(
+      ["Dockerfile.tmpl", "Dockerfile.j2", "Dockerfile.dev", "build/Containerfile.alpine"].every(
+        isDockerfileName,
+      ),
+    ).toBe(true);
   });
 });

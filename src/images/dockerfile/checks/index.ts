@@ -28,11 +28,17 @@ export const DOCKERFILE_CHECKS: ReadonlyMap<string, DockerfileCheck> = new Map(
 
 export const HELPER_FILES = ["index.ts", "types.ts"];
 
+const NOT_DOCKERFILE_EXTENSION =
+  /\.(go|rs|py|js|mjs|cjs|ts|java|kt|rb|php|c|h|cc|cpp|cs|sh|bash|ps1|md|rst|adoc|txt|html|json|ya?ml|toml|xml|lock|sum|mod|patch|diff|orig|bak|swp)$/i;
+
 /** True for file names `scan fs` should treat as Dockerfiles. */
 export function isDockerfileName(path: string): boolean {
   const base = path.slice(path.lastIndexOf("/") + 1);
   // `Dockerfile.dockerignore` is the ignore file BuildKit pairs with a Dockerfile, not one itself.
   if (/\.dockerignore$/i.test(base)) return false;
+  // Source files, docs and data named after Dockerfiles (dockerfile.go, Dockerfile.md) are not
+  // Dockerfiles; parsing them would only produce errors. Templates (.tmpl, .j2) are still read.
+  if (NOT_DOCKERFILE_EXTENSION.test(base)) return false;
   return /^(Dockerfile|Containerfile)(\..+)?$/i.test(base) || /\.(dockerfile|containerfile)$/i.test(base);
 }
 
