@@ -16,6 +16,7 @@ export type AdmissionErrorCode =
   | "policy-invalid"
   | "params-invalid"
   | "tls-unreadable"
+  | "tls-invalid"
   | "usage";
 
 export class AdmissionError extends Error {

@@ -1,15 +1,14 @@
 // The HTTPS admission server: /validate, /mutate, /healthz, /readyz, /metrics. Transport only: every
 // review goes through handleReview, like the offline command. Certificate and key files are reloaded
 // when they change; bad requests get a 4xx Status answer; slow or oversized bodies are cut off.
-import { promises as fs } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { AdmissionEngine } from "./engine.js";
-import { AdmissionError } from "./errors.js";
 import { badRequestPayload, type Endpoint, handleReview } from "./handler.js";
 import { AdmissionMetrics } from "./metrics.js";
 import { parseGoDuration } from "./timebox.js";
+import { checkTlsPair, readTlsFile } from "./tls.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -44,20 +43,11 @@ export interface RunningServer {
   drain(delayMs: number, graceMs: number): Promise<void>;
 }
 
-async function readTls(
-  certFile: string,
-  keyFile: string,
-): Promise<{ cert: Buffer; key: Buffer; stamp: string }> {
-  try {
-    const [cs, ks] = await Promise.all([fs.stat(certFile), fs.stat(keyFile)]);
-    const [cert, key] = await Promise.all([fs.readFile(certFile), fs.readFile(keyFile)]);
-    return { cert, key, stamp: `${cs.mtimeMs}:${cs.size}:${ks.mtimeMs}:${ks.size}` };
-  } catch (err) {
-    throw new AdmissionError(
-      "tls-unreadable",
-      `cannot read TLS certificate ${certFile} or key ${keyFile}: ${(err as Error).message}`,
-    );
-  }
+/** Reads and checks the certificate and key; an AdmissionError names the file at fault. */
+async function readTls(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer }> {
+  const [cert, key] = await Promise.all([readTlsFile(certFile, "certificate"), readTlsFile(keyFile, "key")]);
+  checkTlsPair(certFile, cert, keyFile, key);
+  return { cert, key };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, close = false): void {
@@ -187,23 +177,29 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
     // a client that fails the handshake only affects itself
   });
 
+  // A broken pair is said once, not at every check, until the files change again.
+  let lastRefusal: string | undefined;
+  const refuseTls = (message: string) => {
+    if (message !== lastRefusal)
+      log(`kubeward admission: ${message}; keeping the current certificate and key`);
+    lastRefusal = message;
+    return false;
+  };
   const reloadTls = async (): Promise<boolean> => {
     let next: Awaited<ReturnType<typeof readTls>>;
     try {
       next = await readTls(opts.certFile, opts.keyFile);
     } catch (err) {
-      log(`kubeward admission: ${(err as Error).message}; keeping the current certificate`);
-      return false;
+      return refuseTls((err as Error).message);
     }
-    if (next.stamp === tls.stamp && next.cert.equals(tls.cert) && next.key.equals(tls.key)) return false;
+    lastRefusal = undefined;
+    if (next.cert.equals(tls.cert) && next.key.equals(tls.key)) return false;
     try {
       server.setSecureContext({ cert: next.cert, key: next.key });
     } catch (err) {
-      log(
-        `kubeward admission: new certificate or key rejected (${(err as Error).message}); keeping the current one`,
+      return refuseTls(
+        `TLS certificate ${opts.certFile} and key ${opts.keyFile} refused: ${(err as Error).message}`,
       );
-      tls = { ...tls, stamp: next.stamp };
-      return false;
     }
     tls = next;
     log("kubeward admission: reloaded TLS certificate and key");

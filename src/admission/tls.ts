@@ -1,7 +1,8 @@
 // TLS material for the webhook: a CA and a serving certificate for the Service's DNS names, made
 // with the openssl command line (node:crypto makes keys but not X.509 certificates).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { constants, promises as fs, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AdmissionError } from "./errors.js";
@@ -93,4 +94,53 @@ export function generateTls(dnsNames: readonly string[], days = 365): TlsMateria
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Largest certificate or key file read: a PEM chain is a few kilobytes. */
+export const MAX_TLS_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a certificate or key file for the server: opened without blocking (a FIFO put in its place
+ * must not hang the reload) and only a regular file of at most 1 MiB. Errors name the file.
+ */
+export async function readTlsFile(file: string, what: "certificate" | "key"): Promise<Buffer> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = await handle.stat();
+    if (!st.isFile()) throw new Error("not a regular file");
+    if (st.size > MAX_TLS_FILE_BYTES) throw new Error(`${st.size} bytes is more than ${MAX_TLS_FILE_BYTES}`);
+    return await handle.readFile();
+  } catch (err) {
+    throw new AdmissionError("tls-unreadable", `cannot read TLS ${what} ${file}: ${(err as Error).message}`);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Checks a certificate and key before they are served, naming the file at fault: a certificate that
+ * does not parse, a key that does not parse, or a pair that does not belong together.
+ */
+export function checkTlsPair(certFile: string, cert: Buffer, keyFile: string, key: Buffer): void {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (err) {
+    throw new AdmissionError(
+      "tls-invalid",
+      `TLS certificate ${certFile} is not a PEM certificate (${(err as Error).message})`,
+    );
+  }
+  let privateKey: ReturnType<typeof createPrivateKey>;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (err) {
+    throw new AdmissionError(
+      "tls-invalid",
+      `TLS key ${keyFile} is not a PEM private key (${(err as Error).message})`,
+    );
+  }
+  if (!x509.checkPrivateKey(privateKey))
+    throw new AdmissionError("tls-invalid", `TLS certificate ${certFile} does not match key ${keyFile}`);
 }
