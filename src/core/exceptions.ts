@@ -3,7 +3,7 @@
 // dropped; output filters it unless --include-suppressed. `applyExceptions` is
 // pure (no I/O, clock injected) so the CLI, the admission controller and the
 // cluster audit share it; reading the ignore file is a separate step.
-import { existsSync, promises as fs, statSync } from "node:fs";
+import { existsSync, promises as fs, readFileSync, statSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
 import yaml from "js-yaml";
 import picomatch from "picomatch";
@@ -354,15 +354,30 @@ export async function readIgnoreFile(path: string): Promise<{ rules: IgnoreRule[
   try {
     text = await fs.readFile(path, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (err as Error).message;
-    return {
-      rules: [],
-      errors: [{ file: path, code: "unreadable", message: `${path}: cannot read ignore file: ${why}` }],
-    };
+    return unreadableIgnoreFile(path, err);
   }
   return parseIgnoreFile(text, path, join(path, ".."));
+}
+
+/** `readIgnoreFile` for synchronous scans. */
+export function readIgnoreFileSync(path: string): { rules: IgnoreRule[]; errors: ScanError[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    return unreadableIgnoreFile(path, err);
+  }
+  return parseIgnoreFile(text, path, join(path, ".."));
+}
+
+function unreadableIgnoreFile(path: string, err: unknown): { rules: IgnoreRule[]; errors: ScanError[] } {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (err as Error).message;
+  return {
+    rules: [],
+    errors: [{ file: path, code: "unreadable", message: `${path}: cannot read ignore file: ${why}` }],
+  };
 }
 
 /** The default ignore files of a scan: `.kubewardignore.yaml` in each directory target that has one. */

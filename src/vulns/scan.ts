@@ -11,9 +11,9 @@ import {
   statSync,
 } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Cataloger, OsInfo } from "../core/cataloger.js";
-import { applyExceptions, expiredAsErrors, type IgnoreRule, parseIgnoreFile } from "../core/exceptions.js";
+import { applyExceptions, expiredAsErrors, type IgnoreRule, readIgnoreFileSync } from "../core/exceptions.js";
 import { type Finding, OS_ECOSYSTEMS, type Package, type Report, type ScanError } from "../core/model.js";
 import { buildReport } from "../core/report.js";
 import {
@@ -248,20 +248,9 @@ export function scanFs(dir: string, opts: FsScanOptions): Report {
 function readIgnoreRules(files: readonly string[], errors: ScanError[]): IgnoreRule[] {
   const rules: IgnoreRule[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      errors.push({
-        file,
-        code: "unreadable",
-        message: `${file}: cannot read ignore file: ${(e as Error).message}`,
-      });
-      continue;
-    }
-    const parsed = parseIgnoreFile(text, file, dirname(file));
-    rules.push(...parsed.rules);
-    errors.push(...parsed.errors);
+    const read = readIgnoreFileSync(file);
+    rules.push(...read.rules);
+    errors.push(...read.errors);
   }
   return rules;
 }
