@@ -6,7 +6,7 @@ import { type Distribution, MANAGED, MARKERS, PATHS, type PathKey, type PathTabl
 import { parseFlags, shellWords, splitCmdline } from "./flags.js";
 import { addK3sComponents } from "./k3s.js";
 import type { HostReader } from "./reader.js";
-import type { ComponentFacts, NodeFacts, ProcessInfo, Role } from "./types.js";
+import type { ComponentFacts, NodeFacts, ProcessInfo, ProcessSkips, Role } from "./types.js";
 import { parseUnitExecStart } from "./units.js";
 
 export interface DetectOptions {
@@ -50,7 +50,16 @@ const MANIFEST_KEY: Partial<Record<ComponentName, PathKey>> = {
 /** Learns which components run on the node and with which settings. Reads only through `reader`. */
 export function detectNode(reader: HostReader, opts: DetectOptions = {}): NodeFacts {
   const errors: ScanError[] = [];
-  const processes = listProcesses(reader);
+  const processSkips: ProcessSkips = { vanished: 0, unreadable: [] };
+  const processes = listProcesses(reader, processSkips);
+  if (processSkips.unreadable.length > 0) {
+    const pids = processSkips.unreadable;
+    errors.push({
+      file: "/proc",
+      message: `${pids.length} process${pids.length === 1 ? "" : "es"} could not be read (PID ${pids.slice(0, 10).join(", ")}${pids.length > 10 ? ", ..." : ""}: /proc/PID/cmdline is not a readable file); components they run are not detected from their flags`,
+      code: "proc-unreadable",
+    });
+  }
   const distribution = opts.distribution ?? detectDistribution(reader, processes);
   const paths: PathTable = { ...PATHS[distribution], ...opts.paths };
   const components: Partial<Record<ComponentName, ComponentFacts>> = {};
@@ -135,6 +144,7 @@ export function detectNode(reader: HostReader, opts: DetectOptions = {}): NodeFa
     kubeletConfig,
     proxyConfig,
     processes,
+    processSkips,
     roles,
     users: readIdNames(reader, "/etc/passwd"),
     groups: readIdNames(reader, "/etc/group"),
@@ -150,12 +160,24 @@ export function detectNode(reader: HostReader, opts: DetectOptions = {}): NodeFa
   return facts;
 }
 
-export function listProcesses(reader: HostReader): ProcessInfo[] {
+/**
+ * The processes of /proc with their argv. A process that exits between the listing and the read is
+ * counted in `skips.vanished` (normal on a busy node); one whose cmdline exists but cannot be read
+ * as a file is listed in `skips.unreadable`. Kernel threads (empty cmdline) are left out.
+ */
+export function listProcesses(
+  reader: HostReader,
+  skips: ProcessSkips = { vanished: 0, unreadable: [] },
+): ProcessInfo[] {
   const out: ProcessInfo[] = [];
   for (const entry of reader.list("/proc") ?? []) {
     if (!/^\d+$/.test(entry)) continue;
     const raw = reader.readFile(`/proc/${entry}/cmdline`, 1024 * 1024);
-    if (!raw) continue;
+    if (raw === undefined) {
+      if (reader.stat(`/proc/${entry}`)) skips.unreadable.push(Number(entry));
+      else skips.vanished++;
+      continue;
+    }
     // Processes that rewrite their title leave runs of NULs behind: drop the empty words.
     const argv = splitCmdline(raw).filter((a) => a !== "");
     if (argv.length === 0) continue;

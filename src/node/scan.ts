@@ -191,6 +191,14 @@ export function scanNode(opts: NodeScanOptions): NodeScanResult {
         benchmark: bench.id,
         ...(hostname ? { hostname } : {}),
         ...(facts.versionSource ? { versionSource: facts.versionSource } : {}),
+        ...(facts.processSkips.vanished + facts.processSkips.unreadable.length > 0
+          ? {
+              skippedProcesses: {
+                vanished: facts.processSkips.vanished,
+                unreadable: facts.processSkips.unreadable.length,
+              },
+            }
+          : {}),
         components: Object.fromEntries(
           Object.values(facts.components).map((c) => [
             c.name,

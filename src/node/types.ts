@@ -34,6 +34,12 @@ export interface ConfigFile {
   data: Record<string, unknown>;
 }
 
+/** Processes seen in /proc but not read: gone before their cmdline was read, or unreadable (PIDs). */
+export interface ProcessSkips {
+  vanished: number;
+  unreadable: number[];
+}
+
 export interface NodeFacts {
   distribution: Distribution;
   paths: PathTable;
@@ -41,6 +47,7 @@ export interface NodeFacts {
   kubeletConfig?: ConfigFile;
   proxyConfig?: ConfigFile;
   processes: ProcessInfo[];
+  processSkips: ProcessSkips;
   roles: Role[];
   kubernetesVersion?: string;
   versionSource?: string;
