@@ -7,28 +7,14 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatBytes, progressBar } from "../../src/cli/progress.js";
 import { ensureDebianImage, SHARED } from "../images/helpers/debian-image.js";
+import { runInProcess } from "./helpers.js";
 
 /** Runs the CLI with stderr as a terminal (or not); returns what was written to stderr. */
-async function runOnStderr(args: string[], tty: boolean): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  const wasTTY = Object.getOwnPropertyDescriptor(process.stderr, "isTTY");
-  Object.defineProperty(process.stderr, "isTTY", { value: tty, configurable: true, writable: true });
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  try {
-    return { code: await main(["node", "kubeward", ...args]), stderr };
-  } finally {
-    spy.mockRestore();
-    if (wasTTY) Object.defineProperty(process.stderr, "isTTY", wasTTY);
-    else delete (process.stderr as { isTTY?: boolean }).isTTY;
-    process.exitCode = undefined;
-  }
+function runOnStderr(args: string[], tty: boolean): Promise<{ code: number; stderr: string }> {
+  return runInProcess(args, { stderrIsTTY: tty });
 }
 
 const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;

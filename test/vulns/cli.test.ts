@@ -11,9 +11,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { VulnDb } from "../../src/vulns/db/store.js";
+import { runInProcess as run } from "../cli/helpers.js";
 import { SHARED } from "./helpers.js";
 
 /** "CVE package" pairs of a report's Debian vulnerability findings, sorted. */
@@ -28,22 +28,6 @@ function debianPairs(report: {
 
 const DEBIAN_OS_RELEASE =
   'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n';
-
-/** Runs the CLI in-process; returns the exit code and what went to stderr. */
-async function run(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  try {
-    const code = await main(["node", "kubeward", ...args]);
-    return { code, stderr };
-  } finally {
-    spy.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 let dir: string;
 let db: string;
@@ -78,15 +62,9 @@ afterEach(() => {
 
 describe("kubeward db import / info", () => {
   it("db info --format json lists sources and counts", async () => {
-    let out = "";
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-      out += c.toString();
-      return true;
-    });
-    const code = await main(["node", "kubeward", "db", "info", "--db", db, "--format", "json"]);
-    spy.mockRestore();
+    const { code, stdout } = await run(["db", "info", "--db", db, "--format", "json"]);
     expect(code).toBe(0);
-    const info = JSON.parse(out);
+    const info = JSON.parse(stdout);
     expect(info.records).toBe(15 + 2661);
     expect(info.sources.map((s: { name: string }) => s.name)).toEqual(["osv:Debian.zip", "osv:PyPI.zip"]);
     expect(info.stale).toBe(false);
@@ -432,14 +410,7 @@ describe("kubeward db update (local HTTP server on 127.0.0.1)", () => {
       ...noDistro,
     ]);
     expect(r.code).toBe(0);
-    let out = "";
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-      out += c.toString();
-      return true;
-    });
-    await main(["node", "kubeward", "db", "info", "--db", target, "--format", "json"]);
-    spy.mockRestore();
-    const info = JSON.parse(out);
+    const info = JSON.parse((await run(["db", "info", "--db", target, "--format", "json"])).stdout);
     expect(info.records).toBe(4291 + 2661 + 15);
     expect(info.sources.map((s: { name: string }) => s.name)).toEqual(["osv:Debian", "osv:Go", "osv:PyPI"]);
     expect(readdirSync(dir).filter((f) => f.startsWith("upd.update-"))).toEqual([]);

@@ -4,9 +4,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Finding, Report } from "../../src/core/model.js";
+import { runInProcess as run } from "../cli/helpers.js";
 import { SHARED } from "./helpers.js";
 
 /** A Dockerfile with one of each problem the Dockerfile checks look for; comments give the line. */
@@ -28,20 +28,6 @@ const CLEAN_DOCKERFILE = [
   "COPY requirements.txt /app/",
   "USER 10001",
 ].join("\n");
-
-async function run(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  try {
-    return { code: await main(["node", "kubeward", ...args]), stderr };
-  } finally {
-    spy.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 let dir: string;
 let db: string;
