@@ -454,6 +454,46 @@ function compileFieldCompare<E>(
 
 const LIST_FIELD_OPS = new Set(["exists", "in", "intersects"]);
 
+/** libsinsp's operator/type table: the operators each field type accepts, and how it names the type. */
+const EQUALITY_OPS = ["=", "==", "!=", "in", "intersects"];
+const ORDER_OPS = ["<", "<=", ">", ">="];
+const OPS_BY_TYPE: Record<FieldType, { ops: Set<string>; label: string }> = (() => {
+  const numeric = { ops: new Set([...EQUALITY_OPS, ...ORDER_OPS]), label: "numeric" };
+  const ip = { ops: new Set(EQUALITY_OPS), label: "ip address and network" };
+  return {
+    string: {
+      ops: new Set([
+        ...EQUALITY_OPS,
+        ...ORDER_OPS,
+        ...["contains", "icontains", "startswith", "endswith", "glob", "iglob", "pmatch", "regex"],
+      ]),
+      label: "string",
+    },
+    bytebuf: {
+      ops: new Set([...EQUALITY_OPS, "contains", "startswith", "endswith", "bcontains", "bstartswith"]),
+      label: "buffer",
+    },
+    number: numeric,
+    abstime: numeric,
+    reltime: numeric,
+    // libsinsp names booleans numeric in this message too
+    bool: { ops: new Set(EQUALITY_OPS), label: "numeric" },
+    ipaddr: ip,
+    ipnet: ip,
+  };
+})();
+
+/** Refuse an operator the field's type does not support, when the rule is loaded (as libsinsp does). */
+function checkOperatorType(op: string, type: FieldType, pos: CondPos): void {
+  const t = OPS_BY_TYPE[type];
+  if (!t.ops.has(op))
+    throw new RuntimeError(
+      "bad-operator",
+      `filter error: '${op}' operator not supported for ${t.label} filters`,
+      pos,
+    );
+}
+
 export function compileExpr<E>(expr: Expr, env: CompileEnv<E>, stack: string[] = []): Evaluator<E> {
   switch (expr.kind) {
     case "and": {
@@ -525,6 +565,7 @@ function compileBinary<E>(
       pos,
     );
   }
+  if (!left.list) checkOperatorType(op, left.type, pos);
   if (right.kind === "field" || right.kind === "transform") {
     return compileFieldCompare(op, left, compileField(right, env), pos);
   }

@@ -180,7 +180,6 @@ for (const n of ["evt.cpu", "evt.latency", "evt.deltatime", "evt.count"]) f(n, "
 for (const n of [
   "evt.args",
   "evt.info",
-  "evt.buffer",
   "evt.category",
   "evt.plugininfo",
   "evt.abspath",
@@ -202,6 +201,7 @@ for (const n of [
 ]) {
   f(n, "bool", NA, { unavailable: "file and I/O system calls are not observed" });
 }
+f("evt.buffer", "bytebuf", NA);
 f("evt.arg", "string", NA, {
   arg: "index-or-key",
   dottedArg: true,

@@ -1,6 +1,6 @@
 /** Field tables: what a rule condition or output may name, its type, argument form and extractor. */
 
-export type FieldType = "string" | "number" | "bool" | "ipaddr" | "ipnet" | "abstime" | "reltime";
+export type FieldType = "string" | "bytebuf" | "number" | "bool" | "ipaddr" | "ipnet" | "abstime" | "reltime";
 export type Scalar = string | number;
 /** `undefined` = the value is not available for this event (Falco prints `<NA>` and every comparison is false). */
 export type Extracted = Scalar | Scalar[] | undefined;
