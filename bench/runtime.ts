@@ -47,8 +47,8 @@ export async function run(): Promise<Record<string, number | string>> {
     alerts = 0;
     const t = cpuMs();
     for (const l of lines) {
-      const d = decodeAuditLine(l, 0);
-      if (d.error) p.malformed(d.error);
+      const d = decodeAuditLine(l);
+      if (d.skipped) for (const r of d.skipped) p.malformed(r.message, 1, r.kind);
       for (const e of d.events) p.evaluate({ source: "k8s_audit", evt: e, tsNs: e.tsNs });
     }
     return { ms: cpuMs() - t, evaluated: p.counters.evaluated, malformed: p.counters.malformed };

@@ -18,6 +18,14 @@ export function metricsText(p: Pipeline, e: RuleEngine): string {
     "Inputs that could not be decoded (skipped).",
     c.malformed,
   );
+  if (p.malformedKinds.size > 0) {
+    lines.push(
+      "# HELP kubeward_runtime_events_skipped_total Skipped inputs by reason (the malformed total, split).",
+      "# TYPE kubeward_runtime_events_skipped_total counter",
+    );
+    for (const [kind, n] of p.malformedKinds)
+      lines.push(`kubeward_runtime_events_skipped_total{reason="${kind}"} ${n}`);
+  }
   counter("kubeward_runtime_alerts_total", "Alerts emitted.", c.alerts);
   counter(
     "kubeward_runtime_alerts_rate_limited_total",

@@ -5,6 +5,7 @@
 import { cachedGetter, type EvalCtx, type Getter, type SlotRegistry } from "./condition/compile.js";
 import { RuntimeError } from "./errors.js";
 import type { FieldTable } from "./fields/types.js";
+import { isoSeconds } from "./time.js";
 
 export const PRIORITIES = [
   "Emergency",
@@ -122,7 +123,7 @@ export function isoNs(tsNs: number): string {
   const us = Math.round(tsNs / 1000);
   const sec = Math.floor(us / 1e6);
   const frac = String(us - sec * 1e6).padStart(6, "0");
-  return `${new Date(sec * 1000).toISOString().slice(0, 19)}.${frac}000Z`;
+  return `${isoSeconds(sec)}.${frac}000Z`;
 }
 
 export function alertToJson(a: Alert): string {

@@ -41,6 +41,8 @@ export interface PipelineOptions {
   now?: () => number;
   /** called for every alert that passed (after rate limiting), e.g. to run responses */
   onAlert?: (a: Alert, e: QueuedEvent) => void;
+  /** called the first time each skip reason is seen (later ones are only counted) */
+  onFirstSkip?: (reason: string, kind: string) => void;
 }
 
 export class Pipeline {
@@ -63,6 +65,8 @@ export class Pipeline {
   private spaceWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   readonly malformedReasons = new Map<string, number>();
+  /** skipped inputs by kind (a short code such as `no-stage-timestamp`), for /metrics */
+  readonly malformedKinds = new Map<string, number>();
 
   constructor(
     private readonly engine: RuleEngine,
@@ -77,12 +81,15 @@ export class Pipeline {
     return this.queue.length - this.head;
   }
 
-  /** A malformed input: counted (by reason) and skipped. */
-  malformed(reason: string, n = 1): void {
+  /** A malformed input: counted (by reason and kind) and skipped; the first of each reason is reported. */
+  malformed(reason: string, n = 1, kind = "other"): void {
     this.counters.received += n;
     this.counters.malformed += n;
     const key = reason.length > 120 ? `${reason.slice(0, 117)}...` : reason;
-    this.malformedReasons.set(key, (this.malformedReasons.get(key) ?? 0) + n);
+    const seen = this.malformedReasons.get(key);
+    this.malformedReasons.set(key, (seen ?? 0) + n);
+    this.malformedKinds.set(kind, (this.malformedKinds.get(kind) ?? 0) + n);
+    if (seen === undefined) this.opts.onFirstSkip?.(key, kind);
   }
 
   /** Live sources: enqueue or drop (counted) when the queue is full. */

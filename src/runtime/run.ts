@@ -81,6 +81,7 @@ export async function runRuntime(o: RunOptions): Promise<RunResult> {
     burst: o.burst,
     dedupWindowMs: o.dedupWindowMs,
     onAlert: (a, e) => responder?.handle(a, e),
+    onFirstSkip: (reason) => log(`skipped: ${reason} (counted; repeats are not logged)`),
   });
   if (o.responses) responder = new ResponseRunner(o.responses, (a) => pipeline.emitExtra(a), log);
   const sources = o.sources.map((s) =>

@@ -153,7 +153,7 @@ describe("responses", () => {
     const rs = loadRuleFiles([join(K8SAUDIT, "rules/k8s_audit_rules.yaml")]);
     const eng = new RuleEngine(rs, { hostname: "h" });
     // attach to a pod names it in objectRef
-    const e = decodeAuditLine(readFileSync(join(K8SAUDIT, "traces/exec_pod.json"), "utf8").split("\n")[0]!, 0)
+    const e = decodeAuditLine(readFileSync(join(K8SAUDIT, "traces/exec_pod.json"), "utf8").split("\n")[0]!)
       .events[0]!;
     const alerts = eng.process("k8s_audit", e, e.tsNs).filter((a) => a.rule === "Attach/Exec Pod");
     expect(alerts).toHaveLength(1);

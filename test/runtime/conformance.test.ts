@@ -46,8 +46,8 @@ function run(c: Case) {
   const priorities = new Set<string>();
   const errors: string[] = [];
   for (const line of readFileSync(join(K8SAUDIT, c.trace), "utf8").split("\n")) {
-    const d = decodeAuditLine(line, 0);
-    if (d.error) errors.push(d.error);
+    const d = decodeAuditLine(line);
+    if (d.skipped) errors.push(...d.skipped.map((r) => r.message));
     for (const e of d.events) {
       for (const a of engine.process("k8s_audit", e, e.tsNs)) {
         counts[a.rule] = (counts[a.rule] ?? 0) + 1;

@@ -24,7 +24,7 @@ function collector() {
 function events(name: string) {
   return trace(name)
     .split("\n")
-    .flatMap((l) => decodeAuditLine(l, 0).events);
+    .flatMap((l) => decodeAuditLine(l).events);
 }
 
 describe("pipeline", () => {

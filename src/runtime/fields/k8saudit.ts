@@ -4,6 +4,7 @@
  * list fields yield one value per element, a missing path means "not available", and an event without
  * `auditID` has no `ka.*` value at all.
  */
+import { goTime, readGoRfc3339 } from "../sources/k8saudit-parse.js";
 import { type Extracted, type FieldDef, type FieldTable, makeTable, type Scalar } from "./types.js";
 
 /** A Kubernetes audit event as the engine sees it. */
@@ -445,29 +446,14 @@ function indentJson(text: string): string {
   return out;
 }
 
-const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
-
 /** The event time in ns as a decimal string, exact to the ns of `stageTimestamp` (as the plugin sets it). */
 function rawTime(e: AuditEvent): string {
   const ts = e.raw.stageTimestamp;
-  // fast path: "YYYY-MM-DDTHH:MM:SS[.fraction]Z" within the second seen last (events come in bursts)
-  if (typeof ts === "string" && lastSeconds !== undefined && ts.startsWith(lastHead) && ts.endsWith("Z")) {
-    if (ts.length === 20) return `${lastSeconds}000000000`;
-    const frac = ts.slice(20, -1);
-    if (ts.charCodeAt(19) === 46 && /^\d{1,9}$/.test(frac)) return `${lastSeconds}${frac.padEnd(9, "0")}`;
-  }
-  const m = RFC3339.exec(typeof ts === "string" ? ts : "");
-  if (!m) return BigInt(Math.round(e.tsNs)).toString();
-  const frac = (m[2] ?? "").padEnd(9, "0");
-  const ms = Date.parse(`${m[1]}${m[3]}`);
-  if (Number.isNaN(ms)) return BigInt(Math.round(e.tsNs)).toString();
-  if (ms < 1000) return (BigInt(ms) * 1_000_000n + BigInt(frac)).toString();
-  lastSeconds = String(ms / 1000);
-  lastHead = m[3] === "Z" ? m[1]! : "\u0000";
-  return `${lastSeconds}${frac}`;
+  if (typeof ts !== "string" || !readGoRfc3339(ts)) return BigInt(Math.round(e.tsNs)).toString();
+  const { secs, nanos } = goTime;
+  if (secs > 0) return `${secs}${nanos === 0 ? "000000000" : String(nanos).padStart(9, "0")}`;
+  return (BigInt(secs) * 1_000_000_000n + BigInt(nanos)).toString();
 }
-let lastHead = "\u0000";
-let lastSeconds: string | undefined;
 
 /** The json plugin's fields: `json.*` and their `jevt.*` aliases, all strings. */
 function jsonFields(prefix: string): FieldDef<AuditEvent>[] {

@@ -12,19 +12,16 @@ export interface AuditFileOptions {
   path: string;
   follow?: boolean;
   pollMs?: number;
-  /** wall clock in ns, for events without a timestamp */
-  nowNs?: () => number;
 }
 
 export function auditFileSource(o: AuditFileOptions): EventSource {
-  const nowNs = o.nowNs ?? (() => Date.now() * 1e6);
   const reader = lineReader(o.path, !!o.follow, o.pollMs, "k8saudit source");
   return {
     name: `k8saudit:${o.path}`,
     run: (p: Pipeline) =>
       reader.run(async (line) => {
-        const d = decodeAuditLine(line, nowNs());
-        if (d.error) p.malformed(`${o.path}: ${d.error}`);
+        const d = decodeAuditLine(line);
+        if (d.skipped) for (const r of d.skipped) p.malformed(`${o.path}: ${r.message}`, 1, r.kind);
         for (const e of d.events) await p.put({ source: "k8s_audit", evt: e, tsNs: e.tsNs });
       }),
     async stop() {

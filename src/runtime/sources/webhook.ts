@@ -61,7 +61,11 @@ export function webhookSource(o: WebhookOptions): EventSource {
     }
     const declared = Number(req.headers["content-length"] ?? "0");
     if (declared > maxBytes) {
-      p.malformed(`webhook: request of ${declared} bytes over the ${maxBytes}-byte limit`);
+      p.malformed(
+        `webhook: request of ${declared} bytes over the ${maxBytes}-byte limit`,
+        1,
+        "request-too-large",
+      );
       req.resume();
       return reply(413, `request larger than ${maxBytes} bytes`);
     }
@@ -72,7 +76,7 @@ export function webhookSource(o: WebhookOptions): EventSource {
       size += c.length;
       if (size > maxBytes && !aborted) {
         aborted = true;
-        p.malformed(`webhook: request over the ${maxBytes}-byte limit`);
+        p.malformed(`webhook: request over the ${maxBytes}-byte limit`, 1, "request-too-large");
         reply(413, `request larger than ${maxBytes} bytes`);
         req.destroy();
         return;
@@ -81,16 +85,17 @@ export function webhookSource(o: WebhookOptions): EventSource {
     });
     req.on("end", () => {
       if (aborted) return;
+      const text = Buffer.concat(chunks).toString("utf8");
       let body: unknown;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        body = JSON.parse(text);
       } catch (e) {
-        p.malformed(`webhook: malformed JSON: ${(e as Error).message}`);
+        p.malformed(`webhook: malformed JSON: ${(e as Error).message}`, 1, "malformed-json");
         return reply(400, "malformed JSON");
       }
-      const d = decodeAuditValue(body, Date.now() * 1e6);
-      if (d.error) p.malformed(`webhook: ${d.error}`);
-      if (d.events.length === 0 && d.error) return reply(400, d.error);
+      const d = decodeAuditValue(body, text);
+      if (d.skipped) for (const r of d.skipped) p.malformed(`webhook: ${r.message}`, 1, r.kind);
+      if (d.events.length === 0 && d.skipped) return reply(400, d.skipped[0]!.message);
       for (const e of d.events) p.offer({ source: "k8s_audit", evt: e, tsNs: e.tsNs });
       reply(200, "ok");
     });
