@@ -37,6 +37,8 @@ function sortedLabelText(labels: Record<string, string>): string {
 /** A counter family keyed by its label text. */
 class CounterFamily {
   readonly values = new Map<string, number>();
+  /** Label text by the labels as given (sorting and escaping once per series, not per request). */
+  private readonly keys = new Map<string, string>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -46,7 +48,12 @@ class CounterFamily {
     for (const labels of zeroSeries) this.values.set(sortedLabelText(labels), 0);
   }
   inc(labels: Record<string, string>): void {
-    const key = sortedLabelText(labels);
+    const id = JSON.stringify(labels);
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = sortedLabelText(labels);
+      this.keys.set(id, key);
+    }
     this.values.set(key, (this.values.get(key) ?? 0) + 1);
   }
   render(out: string[]): void {
