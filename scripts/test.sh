@@ -14,7 +14,10 @@ cd "$(dirname "$0")/.."
 #   dpkg                   dpkg --compare-versions, the oracle for the dpkg comparator
 #   golang-go, binutils    real Go binaries (build info) and objcopy for ELF section tests
 #   rpm, zstd, skopeo      rpm databases and rpmvercmp oracle, zstd layers, docker/oci archives
-APT_PACKAGES=(debootstrap umoci docker-registry apache2-utils openssl dpkg golang-go binutils rpm zstd skopeo)
+#   sqlite3, lz4           corrupting real rpmdb.sqlite files; reading apt's lz4 package lists
+#   python3, default-jre-headless  oracles: zip writers and PEP 440 (python), maven-artifact (java)
+APT_PACKAGES=(debootstrap umoci docker-registry apache2-utils openssl dpkg golang-go binutils rpm zstd skopeo
+  sqlite3 lz4 python3 default-jre-headless)
 command -v kubectl >/dev/null || APT_PACKAGES+=(kubernetes-client)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
