@@ -33,10 +33,19 @@ function openssl(args: string[], cwd: string): void {
     );
 }
 
-/** A fresh CA (ECDSA P-256) and a serving certificate it signs, valid for `days` days. */
-export function generateTls(dnsNames: readonly string[], days = 365): TlsMaterial {
+/** Runs `make` in a fresh directory that is removed afterwards (openssl works on files). */
+function inTempDir<T>(make: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), "kw-tls-"));
   try {
+    return make(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A fresh CA (ECDSA P-256) and a serving certificate it signs, valid for `days` days. */
+export function generateTls(dnsNames: readonly string[], days = 365): TlsMaterial {
+  const ca = inTempDir((dir) => {
     openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
     openssl(
       [
@@ -59,15 +68,40 @@ export function generateTls(dnsNames: readonly string[], days = 365): TlsMateria
       ],
       dir,
     );
+    return {
+      caCert: readFileSync(join(dir, "ca.crt"), "utf8"),
+      caKey: readFileSync(join(dir, "ca.key"), "utf8"),
+    };
+  });
+  const serving = issueCertificate(
+    ca,
+    `/CN=${dnsNames[2] ?? dnsNames[0]}`,
+    [
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      "extendedKeyUsage=serverAuth",
+      `subjectAltName=${dnsNames.map((d) => `DNS:${d}`).join(",")}`,
+    ],
+    days,
+  );
+  return { ...ca, ...serving };
+}
+
+/**
+ * A new ECDSA P-256 key and a certificate for `subject` ("/O=group/CN=name") signed by the CA, with
+ * the given X.509 v3 extension lines (openssl's extfile syntax), valid for `days` days.
+ */
+export function issueCertificate(
+  ca: Pick<TlsMaterial, "caCert" | "caKey">,
+  subject: string,
+  extensions: readonly string[],
+  days = 365,
+): { cert: string; key: string } {
+  return inTempDir((dir) => {
+    writeFileSync(join(dir, "ca.crt"), ca.caCert);
+    writeFileSync(join(dir, "ca.key"), ca.caKey, { mode: 0o600 });
     openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tls.key"], dir);
-    openssl(
-      ["req", "-new", "-key", "tls.key", "-subj", `/CN=${dnsNames[2] ?? dnsNames[0]}`, "-out", "tls.csr"],
-      dir,
-    );
-    writeFileSync(
-      join(dir, "ext.cnf"),
-      `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${dnsNames.map((d) => `DNS:${d}`).join(",")}\n`,
-    );
+    openssl(["req", "-new", "-key", "tls.key", "-subj", subject, "-out", "tls.csr"], dir);
+    writeFileSync(join(dir, "ext.cnf"), ["basicConstraints=CA:FALSE", ...extensions, ""].join("\n"));
     openssl(
       [
         "x509",
@@ -89,11 +123,11 @@ export function generateTls(dnsNames: readonly string[], days = 365): TlsMateria
       ],
       dir,
     );
-    const read = (f: string) => readFileSync(join(dir, f), "utf8");
-    return { caCert: read("ca.crt"), caKey: read("ca.key"), cert: read("tls.crt"), key: read("tls.key") };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return {
+      cert: readFileSync(join(dir, "tls.crt"), "utf8"),
+      key: readFileSync(join(dir, "tls.key"), "utf8"),
+    };
+  });
 }
 
 /** Largest certificate or key file read: a PEM chain is a few kilobytes. */

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admissionManifests } from "../../src/admission/manifests.js";
 import { generateTls } from "../../src/admission/tls.js";
+import { type ApiServer, type PolicyRule, startApiServer } from "../helpers/kube-apiserver.js";
 import { BIN, ensureAdmissionBuilt, post, ROOT } from "./helpers.js";
-import { type FakeApi, type PolicyRule, startFakeApi } from "./rbac-apiserver.js";
 import { pod, privilegedContainer, review } from "./suite.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the test walks generated objects freely
@@ -26,7 +26,7 @@ const deployment = one("Deployment");
 const subject = binding.subjects[0];
 const serviceAccount = `system:serviceaccount:${subject.namespace}:${subject.name}`;
 
-let api: FakeApi;
+let api: ApiServer;
 let tmp: string;
 let child: ChildProcess;
 let port: number;
@@ -55,21 +55,22 @@ function materializeVolumes(root: string): Array<[string, string]> {
 
 beforeAll(async () => {
   ensureAdmissionBuilt();
-  api = await startFakeApi({
+  const namespace = (name: string, labels: Record<string, string> = {}) => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { "kubernetes.io/metadata.name": name, ...labels } },
+  });
+  api = await startApiServer({
     rules: role.rules as PolicyRule[],
-    serviceAccount,
-    namespaces: {
-      "team-a": { "kubernetes.io/metadata.name": "team-a" },
-      "team-b": { "kubernetes.io/metadata.name": "team-b" },
-      strict: { "kubernetes.io/metadata.name": "strict", "pod-security.kubernetes.io/enforce": "baseline" },
-    },
-    pods: {
-      "team-a": [
-        pod("web-1", "team-a", [privilegedContainer]),
-        pod("web-0", "team-a", [privilegedContainer]),
-      ],
-      "team-b": [pod("db-0", "team-b", [privilegedContainer])],
-    },
+    user: serviceAccount,
+    objects: [
+      namespace("team-a"),
+      namespace("team-b"),
+      namespace("strict", { "pod-security.kubernetes.io/enforce": "baseline" }),
+      pod("web-1", "team-a", [privilegedContainer]),
+      pod("web-0", "team-a", [privilegedContainer]),
+      pod("db-0", "team-b", [privilegedContainer]),
+    ],
   });
   tmp = mkdtempSync(join(tmpdir(), "kw-adm-install-"));
   const mounts = materializeVolumes(tmp);
@@ -80,7 +81,7 @@ beforeAll(async () => {
   expect(args).toContain("--kube");
   child = spawn(process.execPath, [BIN, ...args, "--host", "127.0.0.1"], {
     cwd: ROOT,
-    env: { ...process.env, KUBECONFIG: api.kubeconfig, KUBEWARD_DRAIN_MS: "0" },
+    env: { ...process.env, KUBECONFIG: api.kubeconfig(tmp), KUBEWARD_DRAIN_MS: "0" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   port = await new Promise<number>((resolve, reject) => {

@@ -1,121 +1,54 @@
-// Live namespace labels through @kubernetes/client-node, against a local HTTP endpoint that answers
-// the Namespace API like an API server does (GET /api/v1/namespaces/NAME) over TLS.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+// Live namespace labels through @kubernetes/client-node and namespace pods through core/kube-api,
+// against the loopback API endpoint of test/helpers (GET /api/v1/namespaces/NAME, pod lists) over TLS.
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdmissionConfig } from "../../src/admission/config.js";
 import { AdmissionEngine } from "../../src/admission/engine.js";
 import { cachedLabels, kubeNamespaceLabels, kubeNamespacePods } from "../../src/admission/namespaces.js";
-import { generateTls } from "../../src/admission/tls.js";
+import { type ApiServer, startApiServer } from "../helpers/kube-apiserver.js";
 import { CONFIG, pod, privilegedContainer, review } from "./suite.js";
 
-let server: Server;
+let api: ApiServer;
 let tmp: string;
-let hits = 0;
-const live: Record<string, Record<string, string>> = {
-  "team-a": { "pod-security.kubernetes.io/enforce": "privileged", "kubernetes.io/metadata.name": "team-a" },
-};
+const teamA = { "pod-security.kubernetes.io/enforce": "privileged", "kubernetes.io/metadata.name": "team-a" };
 
-/** Pods the API lists per namespace; a namespace not here answers 403 (no RBAC to list). */
-const livePods: Record<string, unknown[]> = {
-  "team-a": [
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "web-2", namespace: "team-a" },
-      // fields newer than a client model (appArmorProfile) must reach the engine as the API sent them
-      spec: {
-        hostUsers: false,
-        containers: [
-          { name: "web", image: "nginx", securityContext: { appArmorProfile: { type: "Unconfined" } } },
-        ],
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "web-1", namespace: "team-a" },
-      spec: {
-        hostUsers: false,
-        containers: [
-          { name: "web", image: "nginx", securityContext: { appArmorProfile: { type: "Unconfined" } } },
-        ],
-      },
-    },
-  ],
-};
-
-const tls = generateTls(["localhost"]);
+/** Pods newer than a client model (appArmorProfile): they must reach the engine as the API sent them. */
+const appArmorPod = (name: string) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace: "team-a" },
+  spec: {
+    hostUsers: false,
+    containers: [
+      { name: "web", image: "nginx", securityContext: { appArmorProfile: { type: "Unconfined" } } },
+    ],
+  },
+});
 
 beforeAll(async () => {
-  server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-    hits++;
-    const m = /^\/api\/v1\/namespaces\/([^/?]+)/.exec(req.url ?? "");
-    if (req.headers.authorization !== "Bearer test-token") {
-      res.writeHead(401, { "content-type": "application/json" }).end('{"kind":"Status","code":401}');
-      return;
-    }
-    const pods = /^\/api\/v1\/namespaces\/([^/?]+)\/pods(\?|$)/.exec(req.url ?? "");
-    if (pods) {
-      const items = livePods[pods[1]!];
-      if (!items) {
-        res.writeHead(403, { "content-type": "application/json" }).end('{"kind":"Status","code":403}');
-        return;
-      }
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: {}, items }));
-      return;
-    }
-    if (m?.[1] === "broken") {
-      res
-        .writeHead(500, { "content-type": "application/json" })
-        .end('{"kind":"Status","code":500,"message":"etcd down"}');
-      return;
-    }
-    const labels = m ? live[m[1]!] : undefined;
-    if (!labels) {
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          kind: "Status",
-          apiVersion: "v1",
-          status: "Failure",
-          reason: "NotFound",
-          code: 404,
-        }),
-      );
-      return;
-    }
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ kind: "Namespace", apiVersion: "v1", metadata: { name: m![1], labels } }));
+  api = await startApiServer({
+    objects: [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-a", labels: teamA } },
+      appArmorPod("web-2"),
+      appArmorPod("web-1"),
+    ],
+    brokenNamespaces: ["broken"],
+    forbidden: ["team-z/pods"], // no RBAC to list there
   });
-  await new Promise<void>((r) => server.listen(0, "localhost", r));
   tmp = mkdtempSync(join(tmpdir(), "kw-adm-kube-"));
-  const kubeconfig = join(tmp, "config");
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "https://localhost:${(server.address() as AddressInfo).port}", certificate-authority-data: ${Buffer.from(tls.caCert).toString("base64")} } }]
-users: [{ name: u, user: { token: test-token } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`,
-  );
-  process.env.KUBECONFIG = kubeconfig;
+  process.env.KUBECONFIG = api.kubeconfig(tmp);
 });
-afterAll(() => {
-  server?.close();
+afterAll(async () => {
+  await api?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
 describe("live namespace labels", () => {
   it("reads labels, answers undefined for a missing namespace, and fails on API errors", async () => {
     const lookup = await kubeNamespaceLabels();
-    expect(await lookup("team-a")).toEqual(live["team-a"]);
+    expect(await lookup("team-a")).toEqual(teamA);
     expect(await lookup("nope")).toBeUndefined();
     await expect(lookup("broken")).rejects.toBeDefined();
   });
@@ -123,13 +56,13 @@ describe("live namespace labels", () => {
   it("caches for the TTL on the injected clock", async () => {
     let now = 0;
     const lookup = cachedLabels(await kubeNamespaceLabels(), 1000, () => now);
-    const before = hits;
+    const before = api.requests.length;
     await lookup("team-a");
     await lookup("team-a");
-    expect(hits - before).toBe(1);
+    expect(api.requests.length - before).toBe(1);
     now = 1500;
     await lookup("team-a");
-    expect(hits - before).toBe(2);
+    expect(api.requests.length - before).toBe(2);
   });
 
   it("live labels win over the config; unknown namespaces use the config; a failed lookup fails a Pod (500)", async () => {

@@ -11,8 +11,8 @@ import { CLUSTER_ROLE_RULES } from "../../src/admission/manifests.js";
 import { kubeNamespaceLabels } from "../../src/admission/namespaces.js";
 import { type RunningServer, startAdmissionServer } from "../../src/admission/server.js";
 import { generateTls } from "../../src/admission/tls.js";
+import { type ApiServer, startApiServer } from "../helpers/kube-apiserver.js";
 import { post } from "./helpers.js";
-import { type FakeApi, startFakeApi } from "./rbac-apiserver.js";
 import { goodContainer, plainContainer, pod, privilegedContainer, review } from "./suite.js";
 
 type Obj = Record<string, unknown>;
@@ -39,7 +39,7 @@ namespaces:
 `;
 
 let tmp: string;
-let api: FakeApi;
+let api: ApiServer;
 let srv: RunningServer;
 const tls = generateTls(["localhost"]);
 
@@ -49,11 +49,9 @@ beforeAll(async () => {
   writeFileSync(config, CONFIG);
   writeFileSync(join(tmp, "tls.crt"), tls.cert);
   writeFileSync(join(tmp, "tls.key"), tls.key);
-  // Only "broken" is known to the API (and fails); others are unknown there, so the config's labels apply.
-  api = await startFakeApi({ rules: CLUSTER_ROLE_RULES, serviceAccount: "system:serviceaccount:kubeward:x" });
-  api.namespaces.broken = {};
-  api.broken.add("broken");
-  process.env.KUBECONFIG = api.kubeconfig;
+  // Reading "broken" fails in the API; other namespaces are unknown there, so the config's labels apply.
+  api = await startApiServer({ objects: [], rules: CLUSTER_ROLE_RULES, brokenNamespaces: ["broken"] });
+  process.env.KUBECONFIG = api.kubeconfig(tmp);
   const namespaceLabels = await kubeNamespaceLabels();
   srv = await startAdmissionServer({
     engine: await loadEngine(config, { namespaceLabels }),

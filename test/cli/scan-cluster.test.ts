@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding, Report } from "../../src/core/model.js";
-import { type ApiServer, startApiServer } from "../config/cluster-apiserver.js";
 import {
   controllerCreated,
   exampleObjects,
   pssFixturePods,
   writeManifests,
 } from "../config/cluster-fixtures.js";
+import { type ApiServer, startApiServer } from "../helpers/kube-apiserver.js";
 import { BIN, ensureBuilt, ROOT } from "./helpers.js";
 
 type Obj = Record<string, unknown>;

@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { loadManifests } from "../../src/core/loader/index.js";
-import { stored, uidOf } from "./cluster-apiserver.js";
+import { stored, uidOf } from "../helpers/kube-apiserver.js";
 
 type Obj = Record<string, unknown>;
 

@@ -15,7 +15,7 @@ import { isSetCheck } from "../../src/core/check.js";
 import { KubeApi, KubeConfigError } from "../../src/core/kube-api.js";
 import type { Finding, Report } from "../../src/core/model.js";
 import { POD_KINDS } from "../../src/core/podspec.js";
-import { type ApiServer, startApiServer, uidOf } from "./cluster-apiserver.js";
+import { type ApiServer, startApiServer, statusBody, uidOf } from "../helpers/kube-apiserver.js";
 import {
   controllerCreated,
   exampleObjects,
@@ -504,15 +504,9 @@ describe("connection and bad answers", () => {
       intercept(req, res) {
         if (req.url?.startsWith("/api/v1/pods?") && req.url.includes("continue=") && expired === 0) {
           expired++;
-          res.writeHead(410, { "content-type": "application/json" }).end(
-            JSON.stringify({
-              kind: "Status",
-              apiVersion: "v1",
-              status: "Failure",
-              reason: "Expired",
-              code: 410,
-            }),
-          );
+          res
+            .writeHead(410, { "content-type": "application/json" })
+            .end(JSON.stringify(statusBody(410, "Expired", "continue token expired")));
           return true;
         }
         return false;

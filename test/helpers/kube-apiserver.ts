@@ -2,19 +2,20 @@
 // does: legacy discovery (/api, /apis, /api/v1, /apis/G, /apis/G/V), /version, list and get of the
 // stored objects with limit/continue paging, list answers shaped as upstream (kind XList,
 // metadata.resourceVersion/continue/remainingItemCount, items without apiVersion/kind), Status
-// objects for 401/403/404, bearer-token and client-certificate authentication. Objects are stored
-// as `kubectl apply` would leave them: server metadata (uid, resourceVersion, creationTimestamp)
-// added and namespaced objects without a namespace placed in "default".
+// objects for 401/403/404/500, bearer-token and client-certificate authentication, and RBAC's rule
+// semantics when given a ClusterRole's rules (each read recorded with its RBAC attributes, so a test
+// proves a generated role is enough). Objects are stored as `kubectl apply` would leave them: server
+// metadata (uid, resourceVersion, creationTimestamp) added and namespaced objects without a
+// namespace placed in "default".
 // No kube-apiserver can be installed here (not in Debian, not on npm); real kubectl talks to this.
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
+import { generateTls, issueCertificate } from "../../src/admission/tls.js";
 
 /** Upstream's resource table for the kinds served here (group, version, plural, scope). */
 export const API_RESOURCES = [
@@ -82,13 +83,39 @@ type ApiResource = (typeof API_RESOURCES)[number];
 type Obj = Record<string, unknown>;
 type Meta = { name?: string; namespace?: string; uid?: string; [k: string]: unknown };
 
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/** One resource request as RBAC sees it (kube-apiserver's RequestInfo) and whether it was allowed. */
+export interface ApiCall {
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  /** For a Namespace itself (/api/v1/namespaces/NAME) the namespace is its name, as upstream parses it. */
+  namespace: string;
+  name: string;
+  allowed: boolean;
+}
+
 export interface ApiServerOptions {
   objects: Obj[];
   token?: string;
-  /** Resources ("roles.rbac.authorization.k8s.io", "pods") this user may not list: 403. */
+  /** The user the token and client certificate authenticate as, named in 403 messages. */
+  user?: string;
+  /** Rules of the ClusterRole bound to the user; without them every read is allowed. Replaceable later. */
+  rules?: PolicyRule[];
+  /**
+   * Resources the user may not read: everywhere ("pods", "roles.rbac.authorization.k8s.io") or in one
+   * namespace ("team-z/pods"): 403.
+   */
   forbidden?: readonly string[];
   /** API groups this server does not serve (404), e.g. "security.istio.io". */
   absentGroups?: readonly string[];
+  /** Namespaces whose GET fails with a 500, as when etcd times out. */
+  brokenNamespaces?: readonly string[];
   /** Answers a request before the API does (broken, huge or slow answers). */
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -96,12 +123,12 @@ export interface ApiServerOptions {
 export interface ApiServer {
   url: string;
   token: string;
-  /** PEM of the CA that signed the serving and client certificates. */
-  caCert: string;
-  clientCert: string;
-  clientKey: string;
   /** Every request path (with query) in order. */
   requests: string[];
+  /** Every authenticated resource request with its RBAC attributes, in order. */
+  calls: ApiCall[];
+  /** The rules in force (undefined: all allowed); replace to try another role. */
+  rules: PolicyRule[] | undefined;
   /** Writes a kubeconfig for this server; `auth` token (default), client certificate, or a wrong token. */
   kubeconfig(
     dir: string,
@@ -128,89 +155,41 @@ export function stored(obj: Obj): Obj {
   return { ...obj, metadata: meta };
 }
 
-function openssl(args: string[], cwd: string): void {
-  const r = spawnSync("openssl", args, { cwd, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(" ")}: ${r.stderr}`);
+const matches = (list: readonly string[], v: string) => list.includes("*") || list.includes(v);
+
+/** RBAC's rule match for a resource request (no resourceNames: the roles tested use none). */
+export function rbacAllows(
+  rules: readonly PolicyRule[],
+  verb: string,
+  apiGroup: string,
+  resource: string,
+): boolean {
+  return rules.some(
+    (r) => matches(r.verbs, verb) && matches(r.apiGroups, apiGroup) && matches(r.resources, resource),
+  );
 }
 
-/** CA, serving certificate for localhost/127.0.0.1 and a client certificate, made with openssl. */
-function makeTls(): { ca: string; cert: string; key: string; clientCert: string; clientKey: string } {
-  const dir = mkdtempSync(join(tmpdir(), "kw-apiserver-tls-"));
-  try {
-    const key = (name: string) =>
-      openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", name], dir);
-    key("ca.key");
-    openssl(
-      [
-        "req",
-        "-x509",
-        "-new",
-        "-key",
-        "ca.key",
-        "-subj",
-        "/CN=test-apiserver-ca",
-        "-days",
-        "2",
-        "-out",
-        "ca.crt",
-      ],
-      dir,
-    );
-    const issue = (name: string, subj: string, ext: string) => {
-      key(`${name}.key`);
-      openssl(["req", "-new", "-key", `${name}.key`, "-subj", subj, "-out", `${name}.csr`], dir);
-      writeFileSync(join(dir, `${name}.ext`), ext);
-      openssl(
-        [
-          "x509",
-          "-req",
-          "-in",
-          `${name}.csr`,
-          "-CA",
-          "ca.crt",
-          "-CAkey",
-          "ca.key",
-          "-CAcreateserial",
-          "-days",
-          "2",
-        ].concat(["-extfile", `${name}.ext`, "-out", `${name}.crt`]),
-        dir,
-      );
-    };
-    issue(
-      "server",
-      "/CN=localhost",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-    );
-    issue("client", "/O=system:masters/CN=kubeward-test", "extendedKeyUsage=clientAuth\n");
-    const read = (f: string) => readFileSync(join(dir, f), "utf8");
-    return {
-      ca: read("ca.crt"),
-      cert: read("server.crt"),
-      key: read("server.key"),
-      clientCert: read("client.crt"),
-      clientKey: read("client.key"),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** A Status object as kube-apiserver sends it with an error code. */
+export function statusBody(code: number, reason: string, message: string, details: Obj = {}): Obj {
+  return {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason,
+    details,
+    code,
+  };
 }
-
-const status = (code: number, reason: string, message: string, details: Obj = {}) => ({
-  kind: "Status",
-  apiVersion: "v1",
-  metadata: {},
-  status: "Failure",
-  message,
-  reason,
-  details,
-  code,
-});
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const token = opts.token ?? "kw-test-token";
-  const tls = makeTls();
+  const user = opts.user ?? "system:serviceaccount:kubeward:scanner";
+  const tls = generateTls(["localhost"]);
+  const client = issueCertificate(tls, "/O=system:masters/CN=kubeward-test", ["extendedKeyUsage=clientAuth"]);
   const forbidden = new Set(opts.forbidden ?? []);
+  const broken = new Set(opts.brokenNamespaces ?? []);
   const absent = new Set(opts.absentGroups ?? []);
   const served = API_RESOURCES.filter((r) => !absent.has(r.group));
   // The store: objects per resource, sorted by namespace and name as etcd keys order them.
@@ -233,7 +212,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const keyOf = (o: Obj) => `${(o.metadata as Meta).namespace ?? ""}/${(o.metadata as Meta).name}`;
   for (const list of store.values()) list.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
   const listRv = String(rv);
-  const requests: string[] = [];
 
   const groupVersion = (r: ApiResource) => (r.group ? `${r.group}/${r.version}` : r.version);
   const resourceList = (gv: string) => ({
@@ -263,22 +241,26 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   };
 
   const server: Server = createServer(
-    { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: false },
+    { cert: tls.cert, key: tls.key, ca: tls.caCert, requestCert: true, rejectUnauthorized: false },
     (req, res) => {
-      requests.push(req.url ?? "");
+      api.requests.push(req.url ?? "");
       const send = (code: number, body: unknown) => {
         res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(body));
       };
-      if (!authenticated(req)) return send(401, status(401, "Unauthorized", "Unauthorized"));
+      if (!authenticated(req)) return send(401, statusBody(401, "Unauthorized", "Unauthorized"));
       if (opts.intercept?.(req, res)) return;
       if (req.method !== "GET")
         return send(
           405,
-          status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"),
+          statusBody(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+          ),
         );
       const url = new URL(req.url ?? "/", "https://localhost");
       const notFound = () =>
-        send(404, status(404, "NotFound", "the server could not find the requested resource"));
+        send(404, statusBody(404, "NotFound", "the server could not find the requested resource"));
       const p = url.pathname.replace(/\/+$/, "");
       if (p === "/version")
         return send(200, { major: "1", minor: "37", gitVersion: "v1.37.0", platform: "linux/amd64" });
@@ -308,19 +290,34 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (!res0) return notFound();
       if (ns !== undefined && !res0.namespaced) return notFound();
       const resName = res0.group ? `${res0.plural}.${res0.group}` : res0.plural;
-      const verb = objName !== undefined ? "get" : "list";
-      if (forbidden.has(resName)) {
-        const scope = ns !== undefined ? `in the namespace "${ns}"` : "at the cluster scope";
+      const call: ApiCall = {
+        verb: objName !== undefined ? "get" : "list",
+        apiGroup: res0.group,
+        resource: res0.plural,
+        namespace: ns ?? (res0.plural === "namespaces" ? (objName ?? "") : ""),
+        name: objName ?? "",
+        allowed: true,
+      };
+      call.allowed =
+        !forbidden.has(resName) &&
+        !(call.namespace && forbidden.has(`${call.namespace}/${resName}`)) &&
+        (api.rules === undefined || rbacAllows(api.rules, call.verb, call.apiGroup, call.resource));
+      api.calls.push(call);
+      if (!call.allowed) {
+        const scope = call.namespace ? `in the namespace "${call.namespace}"` : "at the cluster scope";
+        const what = objName !== undefined ? `${resName} "${objName}"` : resName;
         return send(
           403,
-          status(
+          statusBody(
             403,
             "Forbidden",
-            `${resName} is forbidden: User "system:serviceaccount:kubeward:scanner" cannot ${verb} resource "${res0.plural}" in API group "${res0.group}" ${scope}`,
-            { group: res0.group, kind: res0.plural },
+            `${what} is forbidden: User "${user}" cannot ${call.verb} resource "${res0.plural}" in API group "${res0.group}" ${scope}`,
+            { ...(objName !== undefined && { name: objName }), group: res0.group, kind: res0.plural },
           ),
         );
       }
+      if (res0.plural === "namespaces" && objName !== undefined && broken.has(objName))
+        return send(500, statusBody(500, "InternalError", "etcdserver: request timed out"));
       const all = (store.get(res0) ?? []).filter(
         (o) => ns === undefined || (o.metadata as Meta).namespace === ns,
       );
@@ -329,7 +326,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         if (!hit)
           return send(
             404,
-            status(404, "NotFound", `${resName} "${objName}" not found`, {
+            statusBody(404, "NotFound", `${resName} "${objName}" not found`, {
               name: objName,
               group: res0.group,
               kind: res0.plural,
@@ -348,7 +345,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         } catch {
           return send(
             410,
-            status(
+            statusBody(
               410,
               "Expired",
               "The provided continue parameter is too old to display a consistent list result.",
@@ -371,29 +368,28 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `https://localhost:${(server.address() as AddressInfo).port}`;
-  return {
+  const api: ApiServer = {
     url,
     token,
-    caCert: tls.ca,
-    clientCert: tls.clientCert,
-    clientKey: tls.clientKey,
-    requests,
+    requests: [],
+    calls: [],
+    rules: opts.rules,
     kubeconfig(dir, o = {}) {
       const auth = o.auth ?? "token";
       const b64 = (s: string) => Buffer.from(s).toString("base64");
-      const user =
+      const credentials =
         auth === "cert"
-          ? { "client-certificate-data": b64(tls.clientCert), "client-key-data": b64(tls.clientKey) }
+          ? { "client-certificate-data": b64(client.cert), "client-key-data": b64(client.key) }
           : { token: auth === "bad-token" ? "wrong" : token };
       const cluster = o.insecure
         ? { server: url, "insecure-skip-tls-verify": true }
-        : { server: url, "certificate-authority-data": b64(tls.ca) };
+        : { server: url, "certificate-authority-data": b64(tls.caCert) };
       const context = o.context ?? "kw-test";
       const config = {
         apiVersion: "v1",
         kind: "Config",
         clusters: [{ name: "test-cluster", cluster }],
-        users: [{ name: "test-user", user }],
+        users: [{ name: "test-user", user: credentials }],
         contexts: [{ name: context, context: { cluster: "test-cluster", user: "test-user" } }],
         "current-context": context,
       };
@@ -407,4 +403,5 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         server.close(() => resolve());
       }),
   };
+  return api;
 }
