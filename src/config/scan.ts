@@ -3,7 +3,7 @@
 import type { Check, CheckOptions } from "../core/check.js";
 import { complianceSummary, type Framework, filterByFramework } from "../core/compliance.js";
 import { type RunOptions, runChecks } from "../core/engine.js";
-import { applyExceptions, expiredAsErrors, type IgnoreRule, readIgnoreFile } from "../core/exceptions.js";
+import { applyExceptions, expiredAsErrors, type IgnoreRule, readIgnoreRules } from "../core/exceptions.js";
 import { type LoadOptions, loadManifests } from "../core/loader/index.js";
 import type { Finding, Report } from "../core/model.js";
 import type { K8sObject } from "../core/object.js";
@@ -94,12 +94,7 @@ export async function scanManifests(targets: string[], opts: ManifestScanOptions
   const startedAt = clock();
   const loaded = await loadManifests(targets, opts.load);
   const errors = [...loaded.errors];
-  const ignoreRules: IgnoreRule[] = [];
-  for (const file of opts.ignoreFiles ?? []) {
-    const read = await readIgnoreFile(file);
-    ignoreRules.push(...read.rules);
-    errors.push(...read.errors);
-  }
+  const ignoreRules = readIgnoreRules(opts.ignoreFiles ?? [], errors);
   const { findings, expired } = runManifestChecks(loaded.objects, opts, ignoreRules, startedAt);
   errors.push(...expiredAsErrors(expired));
   const extra: Record<string, unknown> = {};

@@ -3,7 +3,7 @@
 // dropped; output filters it unless --include-suppressed. `applyExceptions` is
 // pure (no I/O, clock injected) so the CLI, the admission controller and the
 // cluster audit share it; reading the ignore file is a separate step.
-import { existsSync, promises as fs, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
 import yaml from "js-yaml";
 import picomatch from "picomatch";
@@ -349,18 +349,7 @@ function validDate(v: unknown): boolean {
 }
 
 /** Reads and validates an ignore file; a file that cannot be read gives one "unreadable" error. */
-export async function readIgnoreFile(path: string): Promise<{ rules: IgnoreRule[]; errors: ScanError[] }> {
-  let text: string;
-  try {
-    text = await fs.readFile(path, "utf8");
-  } catch (err) {
-    return unreadableIgnoreFile(path, err);
-  }
-  return parseIgnoreFile(text, path, join(path, ".."));
-}
-
-/** `readIgnoreFile` for synchronous scans. */
-export function readIgnoreFileSync(path: string): { rules: IgnoreRule[]; errors: ScanError[] } {
+export function readIgnoreFile(path: string): { rules: IgnoreRule[]; errors: ScanError[] } {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -368,6 +357,17 @@ export function readIgnoreFileSync(path: string): { rules: IgnoreRule[]; errors:
     return unreadableIgnoreFile(path, err);
   }
   return parseIgnoreFile(text, path, join(path, ".."));
+}
+
+/** The rules of a scan's ignore files; a file that cannot be read, or bad entries, become errors naming it. */
+export function readIgnoreRules(files: readonly string[], errors: ScanError[]): IgnoreRule[] {
+  const rules: IgnoreRule[] = [];
+  for (const file of files) {
+    const read = readIgnoreFile(file);
+    rules.push(...read.rules);
+    errors.push(...read.errors);
+  }
+  return rules;
 }
 
 function unreadableIgnoreFile(path: string, err: unknown): { rules: IgnoreRule[]; errors: ScanError[] } {

@@ -13,7 +13,7 @@ import {
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Cataloger, OsInfo } from "../core/cataloger.js";
-import { applyExceptions, expiredAsErrors, type IgnoreRule, readIgnoreFileSync } from "../core/exceptions.js";
+import { applyExceptions, expiredAsErrors, readIgnoreRules } from "../core/exceptions.js";
 import { type Finding, OS_ECOSYSTEMS, type Package, type Report, type ScanError } from "../core/model.js";
 import { buildReport } from "../core/report.js";
 import {
@@ -242,17 +242,6 @@ export function scanFs(dir: string, opts: FsScanOptions): Report {
     errors: into.errors,
     extra: vulns ? { packages, ...(os ? { os } : {}) } : {},
   });
-}
-
-/** Rules of the ignore files; a file that cannot be read, or bad entries, become errors naming it. */
-function readIgnoreRules(files: readonly string[], errors: ScanError[]): IgnoreRule[] {
-  const rules: IgnoreRule[] = [];
-  for (const file of files) {
-    const read = readIgnoreFileSync(file);
-    rules.push(...read.rules);
-    errors.push(...read.errors);
-  }
-  return rules;
 }
 
 /** `scan sbom FILE`: CycloneDX or SPDX JSON. */

@@ -12,9 +12,10 @@ import {
   type IgnoreRule,
   parseIgnoreFile,
   readIgnoreFile,
+  readIgnoreRules,
 } from "../../src/core/exceptions.js";
 import { loadManifests } from "../../src/core/loader/index.js";
-import type { Finding } from "../../src/core/model.js";
+import type { Finding, ScanError } from "../../src/core/model.js";
 import type { K8sObject } from "../../src/core/object.js";
 import { containersOf, podOf } from "../../src/core/podspec.js";
 
@@ -442,14 +443,21 @@ ignores:
     expect(parseIgnoreFile("# nothing yet\n", "f.yaml")).toEqual({ rules: [], errors: [] });
   });
 
-  it("reads the file from disk; a missing file is unreadable; finds the default file in directory targets", async () => {
+  it("reads the file from disk; a missing file is unreadable; finds the default file in directory targets", () => {
     const file = write("scanroot/.kubewardignore.yaml", "ignores:\n  - id: KW-T-001\n    reason: r\n");
-    const read = await readIgnoreFile(file);
+    const read = readIgnoreFile(file);
     expect(read.errors).toEqual([]);
     expect(read.rules[0].origin).toEqual({ file, index: 0, line: 2, base: p("scanroot") });
-    expect((await readIgnoreFile(p("missing.yaml"))).errors).toEqual([
+    expect(readIgnoreFile(p("missing.yaml")).errors).toEqual([
       expect.objectContaining({ code: "unreadable" }),
     ]);
+    // several files: every rule kept, a missing one an error naming it
+    const errors: ScanError[] = [];
+    expect(readIgnoreRules([file, p("missing.yaml"), file], errors).map((r) => r.origin?.file)).toEqual([
+      file,
+      file,
+    ]);
+    expect(errors).toEqual([expect.objectContaining({ code: "unreadable", file: p("missing.yaml") })]);
     write("scanroot/x.yaml", "a: b\n");
     expect(defaultIgnoreFiles([p("scanroot"), p("scanroot", "x.yaml"), "-", p("nope")])).toEqual([file]);
   });
