@@ -8,6 +8,8 @@ import { FRAMEWORKS, type Framework } from "../core/compliance.js";
 import { defaultIgnoreFiles, IGNORE_FILE_NAME } from "../core/exceptions.js";
 import type { Finding, ScanError } from "../core/model.js";
 import type { K8sObject } from "../core/object.js";
+import { addVulnOptions, checkDbFreshness, type VulnCliOptions, vulnOpts } from "../vulns/index.js";
+import { type ClusterImageOptions, DEFAULT_IMAGE_CONCURRENCY } from "./cluster-images.js";
 import { parsePssLevel, parsePssVersion } from "./pss/index.js";
 import { MANIFEST_CHECKS } from "./registry.js";
 import { type ManifestScanOptions, scanManifests } from "./scan.js";
@@ -99,7 +101,13 @@ async function checkSetup(
   };
 }
 
-interface ClusterCliOptions extends ManifestCliOptions {
+interface ClusterCliOptions extends ManifestCliOptions, VulnCliOptions {
+  images?: boolean;
+  platform?: string;
+  dockerConfig?: string;
+  insecureRegistry?: boolean;
+  imageTimeout?: string;
+  imageConcurrency?: string;
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -141,6 +149,30 @@ function registerClusterCommand(scan: Command): void {
       "60s",
     );
   addCheckOptions(cmd, "in the current directory");
+  cmd.option(
+    "--images",
+    "also report the vulnerabilities of the images the workloads run (pulls every distinct image: off by default)",
+  );
+  addVulnOptions(cmd)
+    .option(
+      "--platform <os/arch[/variant]>",
+      "--images: platform picked from multi-platform images (default: linux/amd64)",
+    )
+    .option(
+      "--docker-config <dir>",
+      "--images: directory of the registry credentials' config.json (default: $DOCKER_CONFIG, ~/.docker)",
+    )
+    .option("--insecure-registry", "--images: allow plain HTTP to registries that are not on loopback")
+    .option(
+      "--image-timeout <duration>",
+      "--images: time limit of each image (resolve, pull, match): seconds, or a number with s, m or h; 0 for none (default: 5m)",
+      validated(parseDuration),
+    )
+    .option(
+      "--image-concurrency <n>",
+      `--images: images pulled at the same time, 1-16 (default: ${DEFAULT_IMAGE_CONCURRENCY})`,
+      validated(parseConcurrency),
+    );
   addOutputOptions(cmd)
     .option("--no-progress", "no progress line on stderr")
     .addHelpText(
@@ -157,7 +189,8 @@ Examples:
   kubeward scan cluster --context prod --exclude-namespaces kube-system,kube-public
   kubeward scan cluster -n shop --pss-level baseline -f sarif -o cluster.sarif
   kubeward scan cluster --namespace-pss --exit-code 1     # as each namespace's Pod Security label enforces
-  kubeward scan cluster --framework cis --kubeconfig ./admin.conf`,
+  kubeward scan cluster --framework cis --kubeconfig ./admin.conf
+  kubeward scan cluster --images --db ./db --ignore-unfixed  # plus the vulnerabilities of every image run`,
     )
     .action(async (opts: ClusterCliOptions) => {
       if (opts.namespace !== undefined && opts.allNamespaces)
@@ -169,6 +202,7 @@ Examples:
         .filter(Boolean);
       if (opts.namespace !== undefined && excludeNamespaces.includes(opts.namespace))
         throw new UsageError(`--namespace ${opts.namespace} is also in --exclude-namespaces`);
+      const images = imageSetup(opts);
       const { policyErrors, ...setup } = await checkSetup(opts, []);
       const { KubeApi, KubeConfigError } = await import("../core/kube-api.js");
       const { scanCluster, ClusterUnavailableError } = await import("./cluster.js");
@@ -186,6 +220,7 @@ Examples:
           namespacePss: opts.namespacePss === true,
           request: { timeoutMs: parseDuration(opts.requestTimeout) },
           onProgress: progress.update,
+          ...(images ? { images: { ...images, onProgress: progress.images } } : {}),
         });
         progress.stop();
         report.errors.unshift(...policyErrors);
@@ -199,10 +234,52 @@ Examples:
     });
 }
 
+/** The options of --images, checked (and the database found) before the cluster is read. */
+function imageSetup(opts: ClusterCliOptions): ClusterImageOptions | undefined {
+  if (!opts.images) {
+    const given = (
+      [
+        ["--db", opts.db],
+        ["--ignore-unfixed", opts.ignoreUnfixed],
+        ["--vex", opts.vex?.length ? opts.vex : undefined],
+        ["--platform", opts.platform],
+        ["--docker-config", opts.dockerConfig],
+        ["--insecure-registry", opts.insecureRegistry],
+        ["--image-timeout", opts.imageTimeout],
+        ["--image-concurrency", opts.imageConcurrency],
+      ] as const
+    ).filter(([, v]) => v !== undefined && v !== false);
+    if (given.length > 0)
+      throw new UsageError(`${given.map(([name]) => name).join(", ")} only apply with --images`);
+    return undefined;
+  }
+  if (opts.dockerConfig !== undefined && !existsSync(opts.dockerConfig))
+    throw new UsageError(`cannot read --docker-config "${opts.dockerConfig}": no such directory`);
+  const vuln = vulnOpts(opts);
+  checkDbFreshness(vuln.dbPath, vuln.now());
+  return {
+    vulns: { dbPath: vuln.dbPath, ignoreUnfixed: vuln.ignoreUnfixed, vexFiles: vuln.vexFiles },
+    ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+    registry: {
+      ...(opts.dockerConfig !== undefined ? { dockerConfigDir: opts.dockerConfig } : {}),
+      ...(opts.insecureRegistry ? { insecure: true } : {}),
+    },
+    ...(opts.imageTimeout !== undefined ? { timeoutMs: parseDuration(opts.imageTimeout) } : {}),
+    ...(opts.imageConcurrency !== undefined ? { concurrency: parseConcurrency(opts.imageConcurrency) } : {}),
+  };
+}
+
+function parseConcurrency(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 16)
+    throw new UsageError(`--image-concurrency takes a whole number from 1 to 16, got "${text}"`);
+  return n;
+}
+
 /** "30", "30s", "2m", "1h" -> milliseconds. */
 function parseDuration(text: string): number {
   const m = /^(\d+)(s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`--request-timeout takes seconds or a number with s, m or h, got "${text}"`);
+  if (!m) throw new UsageError(`a duration is seconds or a number with s, m or h, got "${text}"`);
   const unit = m[2] === "h" ? 3_600_000 : m[2] === "m" ? 60_000 : 1000;
   return Number(m[1]) * unit;
 }
@@ -210,15 +287,22 @@ function parseDuration(text: string): number {
 /** "listing pods (3/20)" on stderr while the lists come in, only on a terminal. */
 function progressLine(enabled: boolean): {
   update: (done: number, total: number, resource: string) => void;
+  images: (done: number, total: number) => void;
   stop: () => void;
 } {
-  if (!enabled || process.stderr.isTTY !== true) return { update: () => {}, stop: () => {} };
+  if (!enabled || process.stderr.isTTY !== true)
+    return { update: () => {}, images: () => {}, stop: () => {} };
   let shown = false;
+  const show = (text: string) => {
+    process.stderr.write(`\r\x1b[2K${text}`);
+    shown = true;
+  };
   return {
     update(done, total, resource) {
-      const text = resource ? `listing ${resource} (${done + 1}/${total})` : "checking";
-      process.stderr.write(`\r\x1b[2K${text}`);
-      shown = true;
+      show(resource ? `listing ${resource} (${done + 1}/${total})` : "checking");
+    },
+    images(done, total) {
+      show(`scanning images (${done}/${total})`);
     },
     stop() {
       if (shown) process.stderr.write("\r\x1b[2K");

@@ -8,6 +8,7 @@ import type { Finding, Report, ScanError } from "../core/model.js";
 import { isRecord, type K8sObject, objectFromData } from "../core/object.js";
 import { POD_KINDS } from "../core/podspec.js";
 import { buildReport } from "../core/report.js";
+import type { ClusterImageOptions } from "./cluster-images.js";
 import {
   CLUSTER_RESOURCES,
   type ClusterResource,
@@ -27,6 +28,8 @@ export interface ClusterScanOptions extends Omit<ManifestScanOptions, "load" | "
   request?: ListOptions;
   /** Called as each resource type is listed (for a progress bar). */
   onProgress?: (done: number, total: number, resource: string) => void;
+  /** --images: also report the vulnerabilities of the workloads' images. */
+  images?: ClusterImageOptions;
 }
 
 /** The cluster cannot be scanned at all (unreachable, credentials refused, nothing listable): exit 2. */
@@ -104,9 +107,16 @@ export async function scanCluster(api: KubeApi, opts: ClusterScanOptions): Promi
 
   const ignoreRules = readIgnoreRules(opts.ignoreFiles ?? [], errors);
   const pssPolicyOf = opts.namespacePss ? await namespacePolicies(objects, opts, errors) : undefined;
+  const images = opts.images ? await workloadImages(objects, opts.images) : undefined;
+  if (images) errors.push(...images.errors);
+  // Image vulnerabilities go through the same exceptions (ignore files, annotations) as the checks.
+  const policyFindings =
+    images && images.findings.length > 0
+      ? (objs: readonly K8sObject[]) => [...(opts.policyFindings?.(objs) ?? []), ...images.findings]
+      : opts.policyFindings;
   const { findings, expired } = runManifestChecks(
     objects,
-    { ...opts, ...(pssPolicyOf ? { pssPolicyOf } : {}) },
+    { ...opts, ...(pssPolicyOf ? { pssPolicyOf } : {}), ...(policyFindings ? { policyFindings } : {}) },
     ignoreRules,
     startedAt,
   );
@@ -120,6 +130,7 @@ export async function scanCluster(api: KubeApi, opts: ClusterScanOptions): Promi
       objects: countByKind(objects.map((o) => o.kind)),
       ...(Object.keys(owned).length > 0 ? { skippedOwned: owned } : {}),
       ...(notInstalled.length > 0 ? { notInstalled } : {}),
+      ...(images ? { images: images.images } : {}),
     },
   };
   if (opts.framework) {
@@ -139,11 +150,25 @@ export async function scanCluster(api: KubeApi, opts: ClusterScanOptions): Promi
       ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
       ...(excluded.size > 0 ? { excludeNamespaces: [...excluded].sort() } : {}),
       ...(opts.namespacePss ? { namespacePss: true } : {}),
+      ...(opts.images
+        ? {
+            images: true,
+            platform: opts.images.platform ?? "linux/amd64",
+            ignoreUnfixed: !!opts.images.vulns.ignoreUnfixed,
+            ...(opts.images.vulns.vexFiles?.length ? { vex: opts.images.vulns.vexFiles } : {}),
+          }
+        : {}),
     },
     findings: findings.map(withoutLocation),
     errors,
     extra,
   });
+}
+
+/** Loaded only with --images: the image and vulnerability layers are large. */
+async function workloadImages(objects: readonly K8sObject[], opts: ClusterImageOptions) {
+  const { scanWorkloadImages } = await import("./cluster-images.js");
+  return scanWorkloadImages(objects, opts);
 }
 
 /** A cluster object has no file: its findings name the resource only. */
