@@ -2,7 +2,13 @@
  * The rule engine: holds a compiled rule set and evaluates events of one source at a time against the
  * rules of that source, producing Falco-shaped alerts. No I/O; the clock is only the event's own time.
  */
-import { type EvalCtx, type Evaluator, newEvalCtx } from "./condition/compile.js";
+import {
+  type EvalCtx,
+  type Evaluator,
+  type Getter,
+  newEvalCtx,
+  type ValueProbe,
+} from "./condition/compile.js";
 import { type Alert, isoNs, type Priority, priorityRank } from "./output.js";
 import type { CompiledRule, RuleSet } from "./rules/loader.js";
 
@@ -17,10 +23,15 @@ export interface EngineOptions {
 /** Rules arranged as a trie of shared condition prefixes: a check common to many rules runs once. */
 interface TrieNode {
   ev: Evaluator<unknown>;
+  probe?: ValueProbe<unknown>;
   children: TrieNode[];
   byKey: Map<string, TrieNode>;
   /** indexes (into SourceState.rules) of the rules whose whole condition ends here */
   rules: number[];
+  /** sibling value tests on one field, answered with one read and one lookup (filled after building) */
+  indexed: ValueIndex[];
+  /** the children that are not in `indexed` */
+  others: TrieNode[];
 }
 
 interface SourceState {
@@ -30,15 +41,32 @@ interface SourceState {
   hits: number[];
 }
 
+interface ValueIndex {
+  get: Getter<unknown>;
+  byValue: Map<string, TrieNode[]>;
+  /** every child in this index, for values that are not a single string */
+  members: TrieNode[];
+}
+
+const newNode = (ev: Evaluator<unknown>, probe?: ValueProbe<unknown>): TrieNode => ({
+  ev,
+  probe,
+  children: [],
+  byKey: new Map(),
+  rules: [],
+  indexed: [],
+  others: [],
+});
+
 function buildTrie(rules: CompiledRule[]): TrieNode {
-  const root: TrieNode = { ev: () => true, children: [], byKey: new Map(), rules: [] };
+  const root = newNode(() => true);
   rules.forEach((r, i) => {
     let node = root;
     const chain = r.conjuncts.length > 0 ? r.conjuncts : [{ key: `rule|${r.name}`, ev: r.evaluate }];
     for (const cj of chain) {
       let next = node.byKey.get(cj.key);
       if (!next) {
-        next = { ev: cj.ev, children: [], byKey: new Map(), rules: [] };
+        next = newNode(cj.ev, "probe" in cj ? cj.probe : undefined);
         node.byKey.set(cj.key, next);
         node.children.push(next);
       }
@@ -46,16 +74,61 @@ function buildTrie(rules: CompiledRule[]): TrieNode {
     }
     node.rules.push(i);
   });
+  indexChildren(root);
   return root;
 }
 
+/** Group the children that test values of the same field (two or more) into one lookup. */
+function indexChildren(node: TrieNode): void {
+  const byField = new Map<string, TrieNode[]>();
+  for (const k of node.children) {
+    if (k.probe) {
+      const group = byField.get(k.probe.field);
+      if (group) group.push(k);
+      else byField.set(k.probe.field, [k]);
+    }
+  }
+  for (const k of node.children) {
+    const group = k.probe ? byField.get(k.probe.field)! : undefined;
+    if (!group || group.length < 2) node.others.push(k);
+  }
+  for (const group of byField.values()) {
+    if (group.length < 2) continue;
+    const byValue = new Map<string, TrieNode[]>();
+    for (const k of group) {
+      for (const v of k.probe!.values) {
+        const list = byValue.get(v);
+        if (list) list.push(k);
+        else byValue.set(v, [k]);
+      }
+    }
+    node.indexed.push({ get: group[0]!.probe!.get, byValue, members: group });
+  }
+  for (const k of node.children) indexChildren(k);
+}
+
+const ascending = (a: number, b: number) => a - b;
+
+function enter(k: TrieNode, c: EvalCtx<unknown>, hits: number[]): void {
+  if (k.rules.length > 0) for (const r of k.rules) hits.push(r);
+  if (k.children.length > 0) walk(k, c, hits);
+}
+
 function walk(node: TrieNode, c: EvalCtx<unknown>, hits: number[]): void {
-  const kids = node.children;
-  for (let i = 0; i < kids.length; i++) {
-    const k = kids[i]!;
-    if (!k.ev(c)) continue;
-    if (k.rules.length > 0) for (const r of k.rules) hits.push(r);
-    if (k.children.length > 0) walk(k, c, hits);
+  const indexed = node.indexed;
+  for (let i = 0; i < indexed.length; i++) {
+    const ix = indexed[i]!;
+    const v = ix.get(c);
+    if (v === undefined) continue; // not available: every test on it is false
+    if (typeof v === "string") {
+      const matched = ix.byValue.get(v);
+      if (matched) for (const k of matched) enter(k, c, hits);
+    } else for (const k of ix.members) if (k.ev(c)) enter(k, c, hits);
+  }
+  const others = node.others;
+  for (let i = 0; i < others.length; i++) {
+    const k = others[i]!;
+    if (k.ev(c)) enter(k, c, hits);
   }
 }
 
@@ -83,7 +156,7 @@ export class RuleEngine {
         st = {
           rules: [],
           ctx: newEvalCtx(ruleset.slots.get(r.source)?.size ?? 0, undefined),
-          root: { ev: () => true, children: [], byKey: new Map(), rules: [] },
+          root: newNode(() => true),
           hits: [],
         };
         this.bySource.set(r.source, st);
@@ -128,7 +201,7 @@ export class RuleEngine {
       return [];
     }
     if (hits.length === 0) return [];
-    if (hits.length > 1) hits.sort((a, b) => a - b);
+    if (hits.length > 1) hits.sort(ascending);
     for (const idx of hits) {
       const r = st.rules[idx]!;
       const fields: Record<string, unknown> = { "evt.time": tsNs };

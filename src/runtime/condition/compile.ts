@@ -454,6 +454,47 @@ function compileFieldCompare<E>(
 
 const LIST_FIELD_OPS = new Set(["exists", "in", "intersects"]);
 
+/**
+ * A condition that holds exactly when a scalar string field has one of a few values: `f = v`, `f in (...)`,
+ * an `or` of those on the same field, or a macro that is one of these. The engine uses it to pick, with
+ * one lookup, which of many sibling checks can hold (as Falco indexes rules by event type).
+ */
+export interface ValueProbe<E = unknown> {
+  /** the field as written, with its argument: probes on the same field share one lookup */
+  field: string;
+  values: Set<string>;
+  get: Getter<E>;
+}
+
+export function valueProbe<E>(expr: Expr, env: CompileEnv<E>, stack: string[] = []): ValueProbe<E> | undefined {
+  switch (expr.kind) {
+    case "ident": {
+      const body = stack.includes(expr.name) ? undefined : env.macro(expr.name);
+      return body ? valueProbe(body, env, [...stack, expr.name]) : undefined;
+    }
+    case "or": {
+      let merged: ValueProbe<E> | undefined;
+      for (const ch of expr.children) {
+        const p = valueProbe(ch, env, stack);
+        if (!p || (merged && merged.field !== p.field)) return undefined;
+        if (!merged) merged = { ...p, values: new Set(p.values) };
+        else for (const v of p.values) merged.values.add(v);
+      }
+      return merged;
+    }
+    case "binary": {
+      const { left, right, op } = expr;
+      if (left.kind !== "field" || (right.kind !== "value" && right.kind !== "list")) return undefined;
+      if (op !== "=" && op !== "==" && op !== "in" && op !== "intersects") return undefined;
+      const f = compileField(left, env);
+      if (f.type !== "string" || f.list) return undefined;
+      return { field: f.name, values: new Set(right.kind === "list" ? right.values : [right.value]), get: f.get };
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** libsinsp's operator/type table: the operators each field type accepts, and how it names the type. */
 const EQUALITY_OPS = ["=", "==", "!=", "in", "intersects"];
 const ORDER_OPS = ["<", "<=", ">", ">="];

@@ -23,7 +23,9 @@ type Json = unknown;
 type Slot = Json | typeof NA;
 
 function asString(v: Json): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
+  // numbers and booleans print the same through String, without the generic serializer
+  if (typeof v === "string") return v;
+  return typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
 }
 
 /**
@@ -314,13 +316,14 @@ function ka(
     desc,
     ...opts,
     extract: (evt, arg) => (evt.raw.auditID === undefined ? undefined : fn(evt.raw, arg)),
+    bind: (arg) => (evt) => (evt.raw.auditID === undefined ? undefined : fn(evt.raw, arg)),
   };
 }
 const keysField = (name: string, desc: string, ...keys: string[]) => {
   const path = pathGetter(keys);
   return ka(name, desc, (r) => {
     const v = path(r);
-    return v === undefined ? undefined : typeof v === "string" ? v : JSON.stringify(v);
+    return v === undefined ? undefined : asString(v);
   });
 };
 const listKeysField = (name: string, desc: string, ...keys: string[]) =>

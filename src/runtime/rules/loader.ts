@@ -12,6 +12,8 @@ import {
   compileExpr,
   type Evaluator,
   SlotRegistry,
+  type ValueProbe,
+  valueProbe,
 } from "../condition/compile.js";
 import { type Expr, parseCondition } from "../condition/parser.js";
 import { RuntimeError, type RuntimeErrorCode } from "../errors.js";
@@ -54,9 +56,16 @@ export interface CompiledRule<E = unknown> {
    * The condition as a chain of top-level conjuncts (and-ed, macros that are and-chains opened up), each
    * with a key that is the same for identical checks: the engine shares the evaluation of common prefixes.
    */
-  conjuncts: { key: string; ev: Evaluator<E> }[];
+  conjuncts: Conjunct<E>[];
   file: string;
   line: number;
+}
+
+/** One top-level check of a rule's condition; `probe` when it is a value test the engine can index. */
+export interface Conjunct<E = unknown> {
+  key: string;
+  ev: Evaluator<E>;
+  probe?: ValueProbe<E>;
 }
 
 export interface InactiveRule {
@@ -159,7 +168,7 @@ export function loadRules(files: RulesFile[], opts: LoadOptions): RuleSet {
   const disabled: string[] = [];
   const slots = new Map<string, SlotRegistry>();
   const macroCaches = new Map<string, Map<string, CompiledMacro<never>>>();
-  const sharedConjuncts = new Map<string, Evaluator<never>>();
+  const sharedConjuncts = new Map<string, Conjunct<never>>();
   const ordered = [...rules.values()].sort((a, b) => a.index - b.index);
   for (const r of ordered) {
     if (!r.enabled) {
@@ -203,19 +212,19 @@ export function loadRules(files: RulesFile[], opts: LoadOptions): RuleSet {
       macroCache: macroCaches.get(r.source) ?? macroCaches.set(r.source, new Map()).get(r.source),
     };
     let evaluate: Evaluator<never>;
-    let conjuncts: { key: string; ev: Evaluator<never> }[] = [];
+    let conjuncts: Conjunct<never>[] = [];
     let output: OutputFormat<never>;
     try {
       checkMacroVisibility(expr);
       evaluate = compileExpr(expr, env);
       conjuncts = topConjuncts(expr, parsedMacros).map((cj) => {
         const key = `${r.source}|${exprKey(cj)}`;
-        let ev = sharedConjuncts.get(key);
-        if (!ev) {
-          ev = compileExpr(cj, env);
-          sharedConjuncts.set(key, ev);
+        let shared = sharedConjuncts.get(key);
+        if (!shared) {
+          shared = { key, ev: compileExpr(cj, env), probe: valueProbe(cj, env) };
+          sharedConjuncts.set(key, shared);
         }
-        return { key, ev };
+        return shared;
       });
       output = compileOutput(r.output, table as FieldTable<never>, reg);
     } catch (e) {
@@ -258,7 +267,7 @@ export function loadRules(files: RulesFile[], opts: LoadOptions): RuleSet {
       tags: r.tags,
       output: output as OutputFormat<unknown>,
       evaluate: evaluate as Evaluator<unknown>,
-      conjuncts: conjuncts as { key: string; ev: Evaluator<unknown> }[],
+      conjuncts: conjuncts as Conjunct<unknown>[],
       file: r.file,
       line: r.line,
     });
