@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { connect } from "node:tls";
+import { type RunningServer, type ServerOptions, startAdmissionServer } from "../../src/admission/server.js";
+import { generateTls, type TlsMaterial } from "../../src/admission/tls.js";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const BIN = resolve(ROOT, "bin", "kubeward");
@@ -37,6 +39,39 @@ export function kubeward(
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface TestServer {
+  srv: RunningServer;
+  /** The served certificate's CA (for `post`) and key material. */
+  tls: TlsMaterial;
+  certFile: string;
+  keyFile: string;
+}
+
+/**
+ * An admission server on 127.0.0.1 at a free port, silent unless `log` is given, serving a new
+ * certificate for localhost written into `dir` as NAME.crt and NAME.key.
+ */
+export async function serveAdmission(
+  dir: string,
+  options: Omit<ServerOptions, "certFile" | "keyFile">,
+  name = "tls",
+): Promise<TestServer> {
+  const tls = generateTls(["localhost"]);
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  writeFileSync(certFile, tls.cert);
+  writeFileSync(keyFile, tls.key);
+  const srv = await startAdmissionServer({
+    port: 0,
+    host: "127.0.0.1",
+    log: () => {},
+    ...options,
+    certFile,
+    keyFile,
+  });
+  return { srv, tls, certFile, keyFile };
 }
 
 export interface HttpAnswer {

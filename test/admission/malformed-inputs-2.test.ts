@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEngine } from "../../src/admission/handler.js";
 import { type RunningServer, startAdmissionServer } from "../../src/admission/server.js";
 import { generateTls, type TlsMaterial } from "../../src/admission/tls.js";
-import { peerFingerprint } from "./helpers.js";
+import { peerFingerprint, serveAdmission } from "./helpers.js";
 import { CONFIG } from "./suite.js";
 
 let dir: string;
@@ -22,20 +22,16 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "kw-adm-tls-"));
-  certFile = join(dir, "tls.crt");
-  keyFile = join(dir, "tls.key");
-  first = generateTls(["localhost"]);
-  writeFileSync(certFile, first.cert);
-  writeFileSync(keyFile, first.key);
-  srv = await startAdmissionServer({
-    engine: await loadEngine(CONFIG),
+  ({
+    srv,
+    tls: first,
     certFile,
     keyFile,
-    port: 0,
-    host: "127.0.0.1",
+  } = await serveAdmission(dir, {
+    engine: await loadEngine(CONFIG),
     reloadIntervalMs: 3_600_000, // the test drives the checks
     log: (line) => logs.push(line),
-  });
+  }));
 }, 30_000);
 afterAll(async () => {
   await srv?.close();

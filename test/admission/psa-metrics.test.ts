@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEngine } from "../../src/admission/handler.js";
 import { CLUSTER_ROLE_RULES } from "../../src/admission/manifests.js";
 import { kubeNamespaceLabels } from "../../src/admission/namespaces.js";
-import { type RunningServer, startAdmissionServer } from "../../src/admission/server.js";
-import { generateTls } from "../../src/admission/tls.js";
+import type { RunningServer } from "../../src/admission/server.js";
+import type { TlsMaterial } from "../../src/admission/tls.js";
 import { type ApiServer, startApiServer } from "../helpers/kube-apiserver.js";
-import { post } from "./helpers.js";
+import { post, serveAdmission } from "./helpers.js";
 import { goodContainer, plainContainer, pod, privilegedContainer, review } from "./suite.js";
 
 type Obj = Record<string, unknown>;
@@ -41,26 +41,17 @@ namespaces:
 let tmp: string;
 let api: ApiServer;
 let srv: RunningServer;
-const tls = generateTls(["localhost"]);
+let tls: TlsMaterial;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "kw-adm-metrics-"));
   const config = join(tmp, "config.yaml");
   writeFileSync(config, CONFIG);
-  writeFileSync(join(tmp, "tls.crt"), tls.cert);
-  writeFileSync(join(tmp, "tls.key"), tls.key);
   // Reading "broken" fails in the API; other namespaces are unknown there, so the config's labels apply.
   api = await startApiServer({ objects: [], rules: CLUSTER_ROLE_RULES, brokenNamespaces: ["broken"] });
   process.env.KUBECONFIG = api.kubeconfig(tmp);
   const namespaceLabels = await kubeNamespaceLabels();
-  srv = await startAdmissionServer({
-    engine: await loadEngine(config, { namespaceLabels }),
-    certFile: join(tmp, "tls.crt"),
-    keyFile: join(tmp, "tls.key"),
-    port: 0,
-    host: "127.0.0.1",
-    log: () => {},
-  });
+  ({ srv, tls } = await serveAdmission(tmp, { engine: await loadEngine(config, { namespaceLabels }) }));
 });
 afterAll(async () => {
   await srv?.close();

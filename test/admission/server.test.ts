@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleReview, loadEngine } from "../../src/admission/handler.js";
-import { type RunningServer, startAdmissionServer } from "../../src/admission/server.js";
+import type { RunningServer } from "../../src/admission/server.js";
 import { generateTls, type TlsMaterial } from "../../src/admission/tls.js";
-import { ensureAdmissionBuilt, kubeward, peerFingerprint, post } from "./helpers.js";
+import { ensureAdmissionBuilt, kubeward, peerFingerprint, post, serveAdmission } from "./helpers.js";
 import { CONFIG, checkCase, goodContainer, pod, review, suite } from "./suite.js";
 
 let tmp: string;
@@ -17,22 +17,11 @@ let keyFile: string;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "kw-adm-"));
-  tls = generateTls(["localhost"]);
-  certFile = join(tmp, "tls.crt");
-  keyFile = join(tmp, "tls.key");
-  writeFileSync(certFile, tls.cert);
-  writeFileSync(keyFile, tls.key);
-  const engine = await loadEngine(CONFIG);
-  srv = await startAdmissionServer({
-    engine,
-    certFile,
-    keyFile,
-    port: 0,
-    host: "127.0.0.1",
+  ({ srv, tls, certFile, keyFile } = await serveAdmission(tmp, {
+    engine: await loadEngine(CONFIG),
     bodyTimeoutMs: 400,
     headersTimeoutMs: 1000,
-    log: () => {},
-  });
+  }));
 });
 afterAll(async () => {
   await srv?.close();
@@ -257,17 +246,7 @@ describe("health, readiness, metrics and certificate reload", () => {
 describe("graceful stop", () => {
   it("fails readiness but keeps answering during the drain delay, then stops listening", async () => {
     const engine = await loadEngine(CONFIG);
-    const ownTls = generateTls(["localhost"]);
-    writeFileSync(join(tmp, "own.crt"), ownTls.cert);
-    writeFileSync(join(tmp, "own.key"), ownTls.key);
-    const own = await startAdmissionServer({
-      engine,
-      certFile: join(tmp, "own.crt"),
-      keyFile: join(tmp, "own.key"),
-      port: 0,
-      host: "127.0.0.1",
-      log: () => {},
-    });
+    const { srv: own, tls: ownTls } = await serveAdmission(tmp, { engine }, "own");
     const ca = ownTls.caCert;
     const body = JSON.stringify(review(pod("ok", "team-a", [goodContainer])));
     expect((await post(own.port, ca, "/readyz", "", "GET")).status).toBe(200);

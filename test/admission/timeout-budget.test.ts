@@ -1,7 +1,7 @@
 // The namespace dry run's time budget follows the webhook call's own deadline, as upstream's webhook
 // does: the API server calls /validate?timeout=5s, and the dry run takes at most half of the time the
 // request has left (and never more than 1 s). The timeout is a Go duration; a malformed one is ignored.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAdmissionConfig } from "../../src/admission/config.js";
 import { AdmissionEngine } from "../../src/admission/engine.js";
 import { dryRunBudgetMs, LIST_PODS_FAILED } from "../../src/admission/psa.js";
-import { type RunningServer, requestDeadline, startAdmissionServer } from "../../src/admission/server.js";
+import { type RunningServer, requestDeadline } from "../../src/admission/server.js";
 import { parseGoDuration } from "../../src/admission/timebox.js";
-import { generateTls } from "../../src/admission/tls.js";
-import { post } from "./helpers.js";
+import type { TlsMaterial } from "../../src/admission/tls.js";
+import { post, serveAdmission } from "./helpers.js";
 import { pod, privilegedContainer } from "./suite.js";
 
 describe("parseGoDuration (cases of Go's time.ParseDuration tests)", () => {
@@ -103,16 +103,14 @@ describe("the deadline of a webhook call", () => {
 });
 
 describe("the dry run under a request deadline, through the HTTPS server", () => {
-  const tls = generateTls(["localhost"]);
   let tmp: string;
   let srv: RunningServer;
+  let tls: TlsMaterial;
   const LIST_MS = 100;
   const lists: Array<{ aborted: boolean }> = [];
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), "kw-adm-deadline-"));
-    writeFileSync(join(tmp, "tls.crt"), tls.cert);
-    writeFileSync(join(tmp, "tls.key"), tls.key);
     const config = parseAdmissionConfig(
       "apiVersion: kubeward.io/v1alpha1\nkind: AdmissionConfig\n",
       "c.yaml",
@@ -129,14 +127,7 @@ describe("the dry run under a request deadline, through the HTTPS server", () =>
         return [pod("web-1", namespace, [privilegedContainer])];
       },
     });
-    srv = await startAdmissionServer({
-      engine,
-      certFile: join(tmp, "tls.crt"),
-      keyFile: join(tmp, "tls.key"),
-      port: 0,
-      host: "127.0.0.1",
-      log: () => {},
-    });
+    ({ srv, tls } = await serveAdmission(tmp, { engine }));
   });
   afterAll(async () => {
     await srv?.close();
