@@ -127,7 +127,7 @@ async function withTimeLimit<R>(
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       ctl.abort();
-      reject(new ImageTimeout(`${what}: not done within ${Math.round(ms / 1000)}s (--image-timeout)`));
+      reject(new ImageTimeout(`${what}: not done within ${ms / 1000}s (--image-timeout)`));
     }, ms);
   });
   const running = work(fetchFn);
