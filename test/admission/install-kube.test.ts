@@ -12,7 +12,7 @@ import { admissionManifests } from "../../src/admission/manifests.js";
 import { generateTls } from "../../src/admission/tls.js";
 import { type ApiServer, type PolicyRule, startApiServer } from "../helpers/kube-apiserver.js";
 import { BIN, ensureAdmissionBuilt, post, ROOT } from "./helpers.js";
-import { pod, privilegedContainer, review } from "./suite.js";
+import { namespaceUpdate, pod, privilegedContainer, review } from "./suite.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the test walks generated objects freely
 type Obj = Record<string, any>;
@@ -104,29 +104,6 @@ afterAll(async () => {
   await api?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-function namespaceUpdate(name: string, labels: Record<string, string>): Obj {
-  const ns = (l: Record<string, string>) => ({
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name, labels: { "kubernetes.io/metadata.name": name, ...l } },
-  });
-  return {
-    apiVersion: "admission.k8s.io/v1",
-    kind: "AdmissionReview",
-    request: {
-      uid: `ns-${name}`,
-      kind: { group: "", version: "v1", kind: "Namespace" },
-      resource: { group: "", version: "v1", resource: "namespaces" },
-      name,
-      namespace: name,
-      operation: "UPDATE",
-      userInfo: { username: "admin" },
-      object: ns(labels),
-      oldObject: ns({}),
-    },
-  };
-}
 
 const ENFORCE = "pod-security.kubernetes.io/enforce";
 

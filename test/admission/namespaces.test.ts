@@ -8,7 +8,7 @@ import { loadAdmissionConfig } from "../../src/admission/config.js";
 import { AdmissionEngine } from "../../src/admission/engine.js";
 import { cachedLabels, kubeNamespaceLabels, kubeNamespacePods } from "../../src/admission/namespaces.js";
 import { type ApiServer, startApiServer } from "../helpers/kube-apiserver.js";
-import { CONFIG, pod, privilegedContainer, review } from "./suite.js";
+import { CONFIG, namespaceUpdate, pod, privilegedContainer, review } from "./suite.js";
 
 let api: ApiServer;
 let tmp: string;
@@ -88,17 +88,12 @@ describe("live namespace labels", () => {
       namespaceLabels: await kubeNamespaceLabels(),
       namespacePods: await kubeNamespacePods(),
     });
-    const ns = (name: string, labels: Record<string, string>) => ({
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: { name, labels },
-    });
     const update = (name: string) =>
-      review(ns(name, { "pod-security.kubernetes.io/enforce": "baseline" }), {
-        operation: "UPDATE",
-        namespace: name,
-        oldObject: ns(name, { "pod-security.kubernetes.io/enforce": "privileged" }),
-      }).request as never;
+      namespaceUpdate(
+        name,
+        { "pod-security.kubernetes.io/enforce": "baseline" },
+        { "pod-security.kubernetes.io/enforce": "privileged" },
+      ).request as never;
     const r = (await engine.validate(update("team-a"))).response;
     expect(r.allowed).toBe(true);
     expect(r.warnings).toEqual([

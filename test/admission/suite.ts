@@ -52,6 +52,20 @@ export function review(
   };
 }
 
+/** An UPDATE of Namespace `name` whose labels change from `oldLabels` to `labels`. */
+export function namespaceUpdate(
+  name: string,
+  labels: Record<string, string>,
+  oldLabels: Record<string, string> = {},
+): Obj {
+  const ns = (l: Record<string, string>) => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { "kubernetes.io/metadata.name": name, ...l } },
+  });
+  return review(ns(labels), { operation: "UPDATE", namespace: name, oldObject: ns(oldLabels) });
+}
+
 const restrictedSc = {
   allowPrivilegeEscalation: false,
   capabilities: { drop: ["ALL"] },

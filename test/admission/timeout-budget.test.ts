@@ -13,7 +13,7 @@ import { type RunningServer, requestDeadline } from "../../src/admission/server.
 import { parseGoDuration } from "../../src/admission/timebox.js";
 import type { TlsMaterial } from "../../src/admission/tls.js";
 import { post, serveAdmission } from "./helpers.js";
-import { pod, privilegedContainer } from "./suite.js";
+import { namespaceUpdate, pod, privilegedContainer } from "./suite.js";
 
 describe("parseGoDuration (cases of Go's time.ParseDuration tests)", () => {
   const NS = 1e-6; // one nanosecond in milliseconds
@@ -134,28 +134,8 @@ describe("the dry run under a request deadline, through the HTTPS server", () =>
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  const tighten = () => {
-    const ns = (labels: Record<string, string>) => ({
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: { name: "team-a", labels },
-    });
-    return JSON.stringify({
-      apiVersion: "admission.k8s.io/v1",
-      kind: "AdmissionReview",
-      request: {
-        uid: "u1",
-        kind: { group: "", version: "v1", kind: "Namespace" },
-        resource: { group: "", version: "v1", resource: "namespaces" },
-        name: "team-a",
-        namespace: "team-a",
-        operation: "UPDATE",
-        userInfo: { username: "admin" },
-        object: ns({ "pod-security.kubernetes.io/enforce": "baseline" }),
-        oldObject: ns({}),
-      },
-    });
-  };
+  const tighten = () =>
+    JSON.stringify(namespaceUpdate("team-a", { "pod-security.kubernetes.io/enforce": "baseline" }));
   const warningsFor = async (query: string) => {
     const r = await post(srv.port, tls.caCert, `/validate${query}`, tighten());
     expect(r.status).toBe(200);
