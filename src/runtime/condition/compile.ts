@@ -466,7 +466,11 @@ export interface ValueProbe<E = unknown> {
   get: Getter<E>;
 }
 
-export function valueProbe<E>(expr: Expr, env: CompileEnv<E>, stack: string[] = []): ValueProbe<E> | undefined {
+export function valueProbe<E>(
+  expr: Expr,
+  env: CompileEnv<E>,
+  stack: string[] = [],
+): ValueProbe<E> | undefined {
   switch (expr.kind) {
     case "ident": {
       const body = stack.includes(expr.name) ? undefined : env.macro(expr.name);
@@ -488,7 +492,11 @@ export function valueProbe<E>(expr: Expr, env: CompileEnv<E>, stack: string[] = 
       if (op !== "=" && op !== "==" && op !== "in" && op !== "intersects") return undefined;
       const f = compileField(left, env);
       if (f.type !== "string" || f.list) return undefined;
-      return { field: f.name, values: new Set(right.kind === "list" ? right.values : [right.value]), get: f.get };
+      return {
+        field: f.name,
+        values: new Set(right.kind === "list" ? right.values : [right.value]),
+        get: f.get,
+      };
     }
     default:
       return undefined;
