@@ -11,6 +11,7 @@ import { pushTestImage, startRegistry, type TestRegistry } from "./helpers.js";
 
 const SIGNATURES = 12;
 const alice = generateEcdsaKey();
+const aliceKeys = [{ key: createPublicKey(alice), name: "alice" }];
 let reg: TestRegistry;
 let image: string;
 
@@ -57,6 +58,24 @@ function watchedRegistry(ac: AbortController | undefined, abortAtBlob: number) {
   };
 }
 
+/**
+ * The call rejected with the abort promptly (no retry back-off waited out, far below the admission
+ * time box), before all signatures were fetched, and no request was made after it.
+ */
+async function expectStoppedByAbort(
+  r: { error?: Error; at: number },
+  w: ReturnType<typeof watchedRegistry>,
+): Promise<void> {
+  expect(r.error?.name).toBe("AbortError");
+  expect(w.abortedAt()).toBeGreaterThan(0);
+  expect(w.backoffs).toEqual([]);
+  expect(r.at - w.abortedAt()).toBeLessThan(1000);
+  const sent = w.requests.length;
+  expect(w.blobs()).toBeLessThan(SIGNATURES);
+  await sleep(300);
+  expect(w.requests.length).toBe(sent);
+}
+
 async function settled<T>(p: Promise<T>): Promise<{ value?: T; error?: Error; at: number }> {
   try {
     const value = await p;
@@ -70,7 +89,7 @@ describe("aborting signature verification", () => {
   it("verifies all signatures when not aborted (the baseline the aborts below cut short)", async () => {
     const w = watchedRegistry(undefined, 0);
     const r = await verifyImageSignatures(image, {
-      keys: [{ key: createPublicKey(alice), name: "alice" }],
+      keys: aliceKeys,
       registry: w.registry,
     });
     expect(r.verified).toHaveLength(1);
@@ -83,20 +102,12 @@ describe("aborting signature verification", () => {
     const w = watchedRegistry(ac, 3);
     const r = await settled(
       verifyImageSignatures(image, {
-        keys: [{ key: createPublicKey(alice), name: "alice" }],
+        keys: aliceKeys,
         registry: w.registry,
         signal: ac.signal,
       }),
     );
-    expect(r.error?.name).toBe("AbortError");
-    expect(w.abortedAt()).toBeGreaterThan(0);
-    // Promptly: no retry back-off was waited for, and far below the admission time box.
-    expect(w.backoffs).toEqual([]);
-    expect(r.at - w.abortedAt()).toBeLessThan(1000);
-    const sent = w.requests.length;
-    expect(w.blobs()).toBeLessThan(SIGNATURES);
-    await sleep(300);
-    expect(w.requests.length).toBe(sent);
+    await expectStoppedByAbort(r, w);
   });
 
   it("verifyAttestations with an aborted signal rejects without a request", async () => {
@@ -105,7 +116,7 @@ describe("aborting signature verification", () => {
     const w = watchedRegistry(undefined, 0);
     const r = await settled(
       verifyAttestations(image, {
-        keys: [{ key: createPublicKey(alice), name: "alice" }],
+        keys: aliceKeys,
         registry: w.registry,
         signal: ac.signal,
       }),
@@ -123,13 +134,7 @@ describe("aborting the admission verifier", () => {
     const w = watchedRegistry(ac, 3);
     const v = createCosignVerifier({ registry: w.registry });
     const r = await settled(v.verify(image, policy, { signal: ac.signal }));
-    expect(r.error?.name).toBe("AbortError");
-    expect(w.backoffs).toEqual([]);
-    expect(r.at - w.abortedAt()).toBeLessThan(1000);
-    const sent = w.requests.length;
-    expect(w.blobs()).toBeLessThan(SIGNATURES);
-    await sleep(300);
-    expect(w.requests.length).toBe(sent);
+    await expectStoppedByAbort(r, w);
     expect(v.cacheSize).toBe(0);
     expect(await v.verify(image, policy)).toMatchObject({ verified: true });
   });
