@@ -24,6 +24,7 @@ import { parseGemspec } from "../../src/images/catalogers/ruby.js";
 import { rustAuditablePackages } from "../../src/images/catalogers/rust.js";
 import { inventoryImage, inventoryRootfs } from "../../src/images/inventory.js";
 import { WindowScanner } from "../../src/images/window.js";
+import { goBuild } from "../helpers/go.js";
 import { buildImage, DEBIAN_OS_RELEASE, dpkgStatus, writeOciLayout } from "./helpers/image-builder.js";
 import { zipOf } from "./helpers/zip-writer.js";
 
@@ -79,18 +80,7 @@ describe("Go binaries (oracle: go version -m)", () => {
       'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/kwdep"\n)\n\nfunc main() { fmt.Println(kwdep.Hello()) }\n',
     );
     bin = join(src, "kwapp");
-    execFileSync("go", ["build", "-o", bin, "."], {
-      cwd: join(src, "app"),
-      env: {
-        ...process.env,
-        GOFLAGS: "-mod=mod",
-        GOPROXY: "off",
-        CGO_ENABLED: "0",
-        GOCACHE: join(tmpdir(), "kubeward-test-cache", "go-build"),
-        GOPATH: join(tmpdir(), "kubeward-test-cache", "gopath"),
-      },
-      stdio: "ignore",
-    });
+    goBuild(join(src, "app"), bin);
   });
 
   function goVersionM(file: string) {

@@ -19,6 +19,7 @@ import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRpmDatabase } from "../../src/images/catalogers/rpm.js";
 import { inventoryImage, inventoryRootfs } from "../../src/images/inventory.js";
+import { goBuild } from "../helpers/go.js";
 import { buildImage, DEBIAN_OS_RELEASE, dpkgStatus, writeOciLayout } from "./helpers/image-builder.js";
 
 let dir: string;
@@ -58,18 +59,7 @@ describe("Go binaries with damaged build info (real go build, corrupted copies)"
       join(src, "main.go"),
       'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n',
     );
-    execFileSync("go", ["build", "-o", join(dir, "kwbroken"), "."], {
-      cwd: src,
-      env: {
-        ...process.env,
-        GOFLAGS: "-mod=mod",
-        GOPROXY: "off",
-        CGO_ENABLED: "0",
-        GOCACHE: join(tmpdir(), "kubeward-test-cache", "go-build"),
-        GOPATH: join(tmpdir(), "kubeward-test-cache", "gopath"),
-      },
-      stdio: "ignore",
-    });
+    goBuild(src, join(dir, "kwbroken"));
     bin = readFileSync(join(dir, "kwbroken"));
     buildInfoAt = sectionOf(join(dir, "kwbroken"), ".go.buildinfo").offset;
     goVersion = execFileSync("go", ["env", "GOVERSION"], { encoding: "utf8" }).trim().replace(/^go/, "");

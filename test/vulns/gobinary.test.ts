@@ -7,17 +7,10 @@ import { VulnDb } from "../../src/vulns/db/store.js";
 import { importPath } from "../../src/vulns/importers/index.js";
 import type { VulnerabilityInfo } from "../../src/vulns/match/matcher.js";
 import { scanFs } from "../../src/vulns/scan.js";
+import { goBuild, hasGo } from "../helpers/go.js";
 import { goOracle, readZipRecords, SHARED } from "./helpers.js";
 
 const GO_ZIP = join(SHARED, "vulndb/osv/Go.zip");
-const hasGo = (() => {
-  try {
-    execFileSync("go", ["version"]);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** What the Go toolchain itself says a binary contains: `go version -m` (modules after replacements). */
 function goVersionM(bin: string): Array<{ name: string; version: string }> {
@@ -72,17 +65,7 @@ describe("Go binaries in scan fs (real binaries, read by the image layer's Go ca
     const root = join(dir, "root");
     mkdirSync(join(root, "usr/local/bin"), { recursive: true });
     const bin = join(root, "usr/local/bin/hello");
-    execFileSync("go", ["build", "-o", bin, "."], {
-      cwd: src,
-      env: {
-        ...process.env,
-        GOCACHE: join(dir, "cache"),
-        GOPATH: join(dir, "gopath"),
-        GOFLAGS: "-mod=mod",
-        GOPROXY: "off",
-        CGO_ENABLED: "0",
-      },
-    });
+    goBuild(src, bin);
     const pkgs = goVersionM(bin);
     const want = goOracle(readZipRecords(GO_ZIP), pkgs);
     const { rep, got } = findingsOf(root);
