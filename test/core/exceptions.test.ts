@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +18,7 @@ import { loadManifests } from "../../src/core/loader/index.js";
 import type { Finding, ScanError } from "../../src/core/model.js";
 import type { K8sObject } from "../../src/core/object.js";
 import { containersOf, podOf } from "../../src/core/podspec.js";
+import { writeUnder } from "../helpers/files.js";
 
 // Two small real checks run by the real engine over really loaded manifests.
 function check(id: string, field: string): ObjectCheck {
@@ -48,12 +49,7 @@ const CHECKS = [check("KW-T-001", "privileged"), check("KW-T-002", "allowPrivile
 
 let dir: string;
 const p = (...parts: string[]) => join(dir, ...parts);
-function write(rel: string, text: string): string {
-  const file = p(rel);
-  mkdirSync(join(file, ".."), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
+const write = (rel: string, content: string | Buffer) => writeUnder(dir, rel, content);
 
 function workload(
   kind: string,

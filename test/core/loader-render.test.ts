@@ -1,5 +1,5 @@
 // Helm and Kustomize directories, rendered by the real tools when they are installed.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,15 +9,12 @@ import {
   loadManifests,
   systemToolRunner,
 } from "../../src/core/loader/index.js";
+import { writeUnder } from "../helpers/files.js";
 
 let dir: string;
 let emptyPath: string;
 const p = (...parts: string[]) => join(dir, ...parts);
-function write(rel: string, text: string): void {
-  const file = p(rel);
-  mkdirSync(join(file, ".."), { recursive: true });
-  writeFileSync(file, text);
-}
+const write = (rel: string, content: string | Buffer) => writeUnder(dir, rel, content);
 const HAS_KUSTOMIZE = !!(
   findExecutable("kustomize", process.env.PATH) || findExecutable("kubectl", process.env.PATH)
 );

@@ -1,18 +1,14 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isKnownKind, type LoadResult, loadManifests, splitDocuments } from "../../src/core/loader/index.js";
 import { getIn } from "../../src/core/object.js";
+import { writeUnder } from "../helpers/files.js";
 
 let dir: string;
 const p = (...parts: string[]) => join(dir, ...parts);
-function write(rel: string, text: string | Buffer): string {
-  const file = p(rel);
-  mkdirSync(join(file, ".."), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
+const write = (rel: string, content: string | Buffer) => writeUnder(dir, rel, content);
 /** 1-based line of the first line of `text` containing `needle` (after line `after`). */
 function lineOfText(text: string, needle: string, after = 0): number {
   const lines = text.split("\n");

@@ -2,20 +2,16 @@
 // walked directory, self-referencing links, deep nesting, and explicitly named FIFOs. Each one is
 // named in errors or skipped, and the good files next to it are still loaded.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadManifests } from "../../src/core/loader/index.js";
+import { writeUnder } from "../helpers/files.js";
 
 let dir: string;
 const p = (...parts: string[]) => join(dir, ...parts);
-function write(rel: string, text: string | Buffer): string {
-  const file = p(rel);
-  mkdirSync(join(file, ".."), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
+const write = (rel: string, content: string | Buffer) => writeUnder(dir, rel, content);
 const cm = (n: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${n}}\n`;
 
 beforeAll(() => {

@@ -1,9 +1,4 @@
-// Hostile inputs of the image layer that test/images/layers.test.ts does not already cover: special
-// files and link loops in a root filesystem, broken docker config.json files and credential
-// helpers, and a registry that answers with endless, broken or oversized bodies (a real HTTP server
-// on loopback). Each one fails with an error naming the input, or is listed and the rest goes on.
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ImageError } from "../../src/images/errors.js";
 import { inventoryAny } from "../../src/images/index.js";
 import { findCredentials, runCredentialHelper } from "../../src/images/registry/credentials.js";
+import { linkLoops, mkfifo, writeUnder } from "../helpers/files.js";
 
 let dir: string;
 beforeAll(() => {
@@ -21,13 +17,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function write(rel: string, content: string | Buffer): string {
-  const file = join(dir, rel);
-  mkdirSync(join(file, ".."), { recursive: true });
-  writeFileSync(file, content);
-  return file;
-}
-const mkfifo = (path: string) => execFileSync("mkfifo", [path]);
+const write = (rel: string, content: string | Buffer) => writeUnder(dir, rel, content);
 
 async function failure(p: Promise<unknown>): Promise<ImageError> {
   try {
@@ -52,10 +42,7 @@ describe("root filesystem with special files", () => {
     mkdirSync(join(root, "lib/apk/db"), { recursive: true });
     mkfifo(join(root, "lib/apk/db/installed"));
     mkfifo(join(root, "tmp-notes")); // wanted by no cataloger: not worth an error
-    mkdirSync(join(root, "loops"));
-    symlinkSync(".", join(root, "loops/self"));
-    symlinkSync("b", join(root, "loops/a"));
-    symlinkSync("a", join(root, "loops/b"));
+    linkLoops(join(root, "loops"));
     write("rootfs/app/node_modules/lodash/package.json", '{"name":"lodash","version":"4.17.20"}');
     const inv = await inventoryAny(`rootfs:${root}`);
     expect(inv.errors.map((e) => [e.file, e.code]).sort()).toEqual([

@@ -12,6 +12,7 @@ import { importPath } from "../../src/vulns/importers/index.js";
 import { readSbom } from "../../src/vulns/sbom/index.js";
 import { scanFs, scanSbom } from "../../src/vulns/scan.js";
 import { BIN, ensureBuilt } from "../cli/helpers.js";
+import { linkLoops, mkfifo, writeUnder } from "../helpers/files.js";
 
 const NOW = new Date("2026-11-27T09:00:00Z");
 const now = () => NOW;
@@ -29,13 +30,7 @@ const LODASH_ADVISORY = {
   ],
 };
 
-function write(rel: string, content: string | Buffer): string {
-  const file = join(dir, rel);
-  mkdirSync(join(file, ".."), { recursive: true });
-  writeFileSync(file, content);
-  return file;
-}
-const mkfifo = (path: string) => execFileSync("mkfifo", [path]);
+const write = (rel: string, content: string | Buffer) => writeUnder(dir, rel, content);
 /** Writes a zip with Python's zipfile: members are [name, text, repeat] (text repeated to inflate). */
 function pythonZip(path: string, members: Array<[string, string, number?]>): void {
   const script = `import json, sys, zipfile
@@ -76,10 +71,7 @@ describe("scan fs on a hostile tree", () => {
     mkdirSync(join(root, "fifo"), { recursive: true });
     mkfifo(join(root, "fifo/package-lock.json"));
     mkfifo(join(root, "fifo/notes.txt")); // wanted by no cataloger: not worth an error
-    mkdirSync(join(root, "loops"));
-    symlinkSync(".", join(root, "loops/self"));
-    symlinkSync("b", join(root, "loops/a"));
-    symlinkSync("a", join(root, "loops/b"));
+    linkLoops(join(root, "loops"));
     symlinkSync("package-lock.json", join(root, "loops/package-lock.json"));
     mkdirSync(join(root, "lib"));
     // 300 MiB of spaces in a 300 KB jar: over the member limit, refused before inflating it all.
