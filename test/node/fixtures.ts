@@ -265,6 +265,14 @@ function pki(r: NodeRoot, crtMode: number): void {
 
 export const IMAGE_TAG = "v1.30.2";
 
+/** kube-apiserver's static pod manifest as kubeadm writes it. */
+export function apiserverManifest(): string {
+  return staticPod("kube-apiserver", `registry.k8s.io/kube-apiserver:${IMAGE_TAG}`, [
+    "kube-apiserver",
+    ...APISERVER_ARGS,
+  ]);
+}
+
 /** A kubeadm control-plane node as `kubeadm init` leaves it (Kubernetes 1.30, flannel CNI). */
 export function kubeadmControlPlane(): NodeRoot {
   const r = new NodeRoot("kw-kubeadm-cp-");
@@ -272,14 +280,7 @@ export function kubeadmControlPlane(): NodeRoot {
   pki(r, 0o644);
   const m = "/etc/kubernetes/manifests";
   r.dirAt(m, 0o700);
-  r.put(
-    `${m}/kube-apiserver.yaml`,
-    staticPod("kube-apiserver", `registry.k8s.io/kube-apiserver:${IMAGE_TAG}`, [
-      "kube-apiserver",
-      ...APISERVER_ARGS,
-    ]),
-    0o600,
-  );
+  r.put(`${m}/kube-apiserver.yaml`, apiserverManifest(), 0o600);
   r.put(
     `${m}/kube-controller-manager.yaml`,
     staticPod("kube-controller-manager", `registry.k8s.io/kube-controller-manager:${IMAGE_TAG}`, [

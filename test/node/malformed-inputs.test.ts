@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { fsHostReader } from "../../src/node/reader.js";
 import { scanNode } from "../../src/node/scan.js";
 import { BIN, ensureBuilt } from "../cli/helpers.js";
-import { APISERVER_ARGS, IMAGE_TAG, kubeadmWorker, NodeRoot, staticPod } from "./fixtures.js";
+import { apiserverManifest, kubeadmWorker, NodeRoot } from "./fixtures.js";
 
 const now = () => new Date("2026-11-27T09:00:00Z");
 
@@ -104,14 +104,7 @@ describe("scan node on a root with hostile files", () => {
   it("a FIFO and a broken static pod manifest next to a good one: the good one is still audited", () => {
     const r = new NodeRoot();
     try {
-      r.put(
-        "/etc/kubernetes/manifests/kube-apiserver.yaml",
-        staticPod("kube-apiserver", `registry.k8s.io/kube-apiserver:${IMAGE_TAG}`, [
-          "kube-apiserver",
-          ...APISERVER_ARGS,
-        ]),
-        0o600,
-      );
+      r.put("/etc/kubernetes/manifests/kube-apiserver.yaml", apiserverManifest(), 0o600);
       r.put("/etc/kubernetes/manifests/kube-scheduler.yaml", `spec: ${"[".repeat(100_000)}\n`, 0o600);
       r.put("/etc/kubernetes/manifests/etcd.yaml", "", 0o600);
       replaceWithFifo(r.dir, "etc/kubernetes/manifests/etcd.yaml");

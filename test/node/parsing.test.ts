@@ -14,7 +14,7 @@ import {
 import { fsHostReader } from "../../src/node/reader.js";
 import { scanNode } from "../../src/node/scan.js";
 import { parseUnitExecStart } from "../../src/node/units.js";
-import { APISERVER_ARGS, IMAGE_TAG, kubeadmControlPlane, NodeRoot, staticPod } from "./fixtures.js";
+import { APISERVER_ARGS, apiserverManifest, kubeadmControlPlane, NodeRoot, staticPod } from "./fixtures.js";
 
 const now = () => new Date("2026-11-27T09:00:00Z");
 
@@ -167,14 +167,7 @@ describe("hostile and broken node roots", () => {
   it("uses the last of repeated flags in a process command line (AlwaysAdmit re-enabled)", () => {
     const r = new NodeRoot();
     try {
-      r.put(
-        "/etc/kubernetes/manifests/kube-apiserver.yaml",
-        staticPod("kube-apiserver", `registry.k8s.io/kube-apiserver:${IMAGE_TAG}`, [
-          "kube-apiserver",
-          ...APISERVER_ARGS,
-        ]),
-        0o600,
-      );
+      r.put("/etc/kubernetes/manifests/kube-apiserver.yaml", apiserverManifest(), 0o600);
       r.proc(10, [
         "kube-apiserver",
         ...APISERVER_ARGS,
