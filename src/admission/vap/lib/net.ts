@@ -3,7 +3,7 @@
 // no IPv4 octets with leading zeros, no zones, no IPv4-mapped IPv6 addresses.
 import { CelScalar, celFunc, celMethod } from "@bufbuild/cel";
 import { goQuote } from "./goquote.js";
-import { CIDR_DESC, CIDR_TYPE, fieldsOf, IP_DESC, IP_TYPE, newValue } from "./types.js";
+import { accepts, CIDR_DESC, CIDR_TYPE, fieldsOf, IP_DESC, IP_TYPE, newValue } from "./types.js";
 
 /** 4 or 16 bytes, network order. */
 export type Addr = Uint8Array;
@@ -263,14 +263,7 @@ function containsCIDR(outer: Prefix, inner: Prefix): boolean {
 
 export const netFuncs = [
   celFunc("ip", [CelScalar.STRING], IP_TYPE, (s: string) => ipValue(parseIP(s))),
-  celFunc("isIP", [CelScalar.STRING], CelScalar.BOOL, (s: string) => {
-    try {
-      parseIP(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }),
+  celFunc("isIP", [CelScalar.STRING], CelScalar.BOOL, accepts(parseIP)),
   celFunc("ip.isCanonical", [CelScalar.STRING], CelScalar.BOOL, (s: string) => formatAddr(parseIP(s)) === s),
   celFunc("string", [IP_TYPE], CelScalar.STRING, (v: unknown) => formatAddr(addrOf(v))),
   celMethod("family", IP_TYPE, [], CelScalar.INT, function () {
@@ -283,14 +276,7 @@ export const netFuncs = [
   ipPredicate("isGlobalUnicast", isGlobalUnicast),
 
   celFunc("cidr", [CelScalar.STRING], CIDR_TYPE, (s: string) => cidrValue(toCIDR(s))),
-  celFunc("isCIDR", [CelScalar.STRING], CelScalar.BOOL, (s: string) => {
-    try {
-      parseCIDR(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }),
+  celFunc("isCIDR", [CelScalar.STRING], CelScalar.BOOL, accepts(parseCIDR)),
   celFunc("string", [CIDR_TYPE], CelScalar.STRING, (v: unknown) => formatPrefix(prefixOf(v))),
   celMethod("containsIP", CIDR_TYPE, [CelScalar.STRING], CelScalar.BOOL, function (s: string) {
     return prefixContains(prefixOf(this), parseIP(s));

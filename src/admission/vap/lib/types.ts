@@ -116,3 +116,15 @@ export function newValue(desc: DescMessage, fields: Record<string, unknown>): ne
 export function fieldsOf<T>(value: unknown): T {
   return (value as { message: T }).message;
 }
+
+/** The `isX(string)` test of a constructor `x(string)`: whether `parse` accepts the text. */
+export function accepts(parse: (text: string) => unknown): (text: string) => boolean {
+  return (text) => {
+    try {
+      parse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}

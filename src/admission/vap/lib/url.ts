@@ -3,7 +3,7 @@
 // two functions, with their error texts, on JavaScript strings (bytes above 0x7F are UTF-8).
 import { CelScalar, celFunc, celMethod, listType, mapType } from "@bufbuild/cel";
 import { goQuote } from "./goquote.js";
-import { fieldsOf, newValue, URL_DESC, URL_TYPE } from "./types.js";
+import { accepts, fieldsOf, newValue, URL_DESC, URL_TYPE } from "./types.js";
 
 type Mode = "path" | "host" | "zone" | "user" | "query" | "fragment";
 
@@ -302,14 +302,7 @@ export const urlFuncs = [
     toURL(s);
     return newValue(URL_DESC, { text: s });
   }),
-  celFunc("isURL", [CelScalar.STRING], CelScalar.BOOL, (s: string) => {
-    try {
-      parseRequestURI(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }),
+  celFunc("isURL", [CelScalar.STRING], CelScalar.BOOL, accepts(parseRequestURI)),
   part("getScheme", (u) => u.scheme),
   part("getHost", (u) => u.host),
   part("getHostname", (u) => splitHostPort(u.host)[0]),
