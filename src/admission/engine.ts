@@ -333,10 +333,10 @@ function isDecision(v: Record<string, string> | AdmissionDecision): v is Admissi
   return typeof (v as AdmissionDecision).decision === "string" && isRecord((v as AdmissionDecision).response);
 }
 
-export const MAX_WARNING = 119;
+const MAX_WARNING = 119;
 
 /** Keeps a kubeward warning under 120 characters, cutting with "..." when longer. */
-export function shortWarning(s: string): string {
+function shortWarning(s: string): string {
   return s.length <= MAX_WARNING ? s : `${s.slice(0, MAX_WARNING - 3)}...`;
 }
 

@@ -14,7 +14,7 @@ function labelText(labels: Record<string, string>): string {
 }
 
 /** Upstream's request labels: the operation in lower case; the resource as pod, namespace or controller. */
-export function podSecurityRequestLabels(req: AdmissionRequest): Record<string, string> {
+function podSecurityRequestLabels(req: AdmissionRequest): Record<string, string> {
   const { group, resource } = req.resource;
   const kind =
     group === "" && resource === "pods"

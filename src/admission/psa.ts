@@ -96,7 +96,7 @@ export interface FieldCause {
  * Several errors as one message, the way the API machinery aggregates them: a single error as
  * is, several (duplicates dropped) in brackets, joined with ", ".
  */
-export function aggregateText(errors: readonly string[]): string {
+function aggregateText(errors: readonly string[]): string {
   const distinct = [...new Set(errors)];
   return distinct.length === 1 ? distinct[0]! : `[${distinct.join(", ")}]`;
 }
@@ -188,7 +188,7 @@ const POD_TEMPLATE_RESOURCES: ReadonlySet<string> = new Set([
 ]);
 
 /** What Pod Security does with a request's resource: nothing (undefined), or which validation. */
-export function psaTarget(req: AdmissionRequest): "namespace" | "pod" | "template" | undefined {
+function psaTarget(req: AdmissionRequest): "namespace" | "pod" | "template" | undefined {
   const { group, resource } = req.resource;
   if (group === "" && resource === "namespaces") return "namespace";
   if (group === "" && resource === "pods") return "pod";
@@ -234,7 +234,7 @@ export type PsaMetricEvent =
   | { type: "error"; fatal: boolean };
 
 /** The policy version as upstream's metrics label it: privileged and latest are "latest", newer than known "future". */
-export function metricVersionLabel(lv: LevelVersion): string {
+function metricVersionLabel(lv: LevelVersion): string {
   if (lv.level === "privileged" || lv.version === "latest") return "latest";
   const minor = Number(lv.version.slice(3));
   return minor <= PSS_LATEST_MINOR ? lv.version : "future";
@@ -280,7 +280,7 @@ function badRequest(message: string, cause?: string): PsaAnswer {
 }
 
 /** `pods "web-1" is forbidden: ...` (no name, as for generateName: `pods is forbidden: ...`), 403. */
-export function forbiddenStatus(req: AdmissionRequest, message: string): AdmissionStatus {
+function forbiddenStatus(req: AdmissionRequest, message: string): AdmissionStatus {
   const { group, resource } = req.resource;
   const qualified = group ? `${resource}.${group}` : resource;
   const name = req.name ?? "";
@@ -468,7 +468,7 @@ export interface PsaInput {
  * denies with every failed check's reason and detail; audit records the same text under
  * `audit-violations`; warn adds ONE warning, and only to a request that is allowed.
  */
-export function evaluatePodSecurity(input: PsaInput): PsaAnswer {
+function evaluatePodSecurity(input: PsaInput): PsaAnswer {
   const rc = input.pod.spec.runtimeClassName;
   if (typeof rc === "string" && rc !== "" && input.exemptions.runtimeClasses.includes(rc)) {
     input.record?.({ type: "exemption" });
@@ -604,7 +604,7 @@ async function validateNamespace(req: AdmissionRequest, deps: PsaDeps): Promise<
  * The warning for pod-security labels on an exempt namespace that would otherwise matter: the
  * non-privileged modes whose labels are set, e.g. `(enforce=baseline:latest, warn=restricted:v1.30)`.
  */
-export function exemptNamespaceWarning(
+function exemptNamespaceWarning(
   namespace: string,
   policy: PsaPolicy,
   labels: Readonly<Record<string, string>>,
@@ -634,7 +634,7 @@ export const LIST_PODS_FAILED = "failed to list pods while checking new PodSecur
  * `podCheckTimeoutMs` (listing included; never more than half the request's remaining time) are
  * spent, and a line says when not all were checked.
  */
-export async function evaluatePodsInNamespace(
+async function evaluatePodsInNamespace(
   namespace: string,
   enforce: LevelVersion,
   deps: PsaDeps,

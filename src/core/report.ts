@@ -54,7 +54,7 @@ export function buildReport(input: ReportInput): Report {
 }
 
 /** The contract: `sourceName`/`sourceVersion` equal `name`/`version` when the package names no source. */
-export function withSource<P extends PackageRef>(p: P): P {
+function withSource<P extends PackageRef>(p: P): P {
   if (p.sourceName && p.sourceVersion) return p;
   return { ...p, sourceName: p.sourceName || p.name, sourceVersion: p.sourceVersion || p.version };
 }

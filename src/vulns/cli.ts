@@ -70,7 +70,7 @@ export function vulnOpts(opts: VulnCliOptions) {
 }
 
 /** `--scanners vuln,dockerfile`: checked when parsed, so a typo fails before the walk. */
-export function parseScanners(list: string): FsScanner[] {
+function parseScanners(list: string): FsScanner[] {
   const out: FsScanner[] = [];
   for (const raw of list.split(",")) {
     const name = raw.trim().toLowerCase();

@@ -175,7 +175,7 @@ export interface FsScanOptions extends VulnScanOptions {
 const MAX_DOCKERFILE_BYTES = 1 << 20;
 
 /** The Dockerfile checks of the image layer, for every file named like a Dockerfile. */
-export const dockerfileChecker: FileChecker = {
+const dockerfileChecker: FileChecker = {
   id: "dockerfile",
   wants: isDockerfileName,
   maxBytes: MAX_DOCKERFILE_BYTES,

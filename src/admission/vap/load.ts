@@ -334,7 +334,7 @@ function nameOf(doc: unknown): string | undefined {
  * Parses policy and binding documents, leaving out each one that has problems (and each binding whose
  * policy is unknown or was left out) and keeping the rest.
  */
-export function parsePolicyDocsKeepingGood(docs: ReadonlyArray<{ doc: unknown; where: string }>): {
+function parsePolicyDocsKeepingGood(docs: ReadonlyArray<{ doc: unknown; where: string }>): {
   loaded: LoadedPolicies;
   rejected: RejectedDoc[];
 } {

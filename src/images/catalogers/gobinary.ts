@@ -92,7 +92,7 @@ export function readGoBuildInfo(data: Buffer): GoBuildInfo | undefined {
  * the older pointer form needs the ELF file to follow the pointers. Throws "parse-error" when the blob
  * is damaged (lengths or pointers leading outside the file).
  */
-export function parseBuildInfoBlob(bi: Buffer, elf?: Elf): GoBuildInfo {
+function parseBuildInfoBlob(bi: Buffer, elf?: Elf): GoBuildInfo {
   if (bi.length < 32 || !bi.subarray(0, 14).equals(MAGIC)) throw corrupt("header shorter than 32 bytes");
   const ptrSize = bi[14]!;
   const flags = bi[15]!;

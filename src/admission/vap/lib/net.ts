@@ -124,7 +124,7 @@ function parseV6(input: string): { addr: Addr; zone: string } {
 }
 
 /** Go's netip.ParseAddr: the address and its zone; throws with Go's message. */
-export function goParseAddr(s: string): { addr: Addr; zone: string } {
+function goParseAddr(s: string): { addr: Addr; zone: string } {
   for (const c of s) {
     if (c === ".") return { addr: parseV4(s), zone: "" };
     if (c === ":") return parseV6(s);
@@ -137,7 +137,7 @@ const isV4InV6 = (a: Addr) =>
   a.length === 16 && a.subarray(0, 10).every((b) => b === 0) && a[10] === 0xff && a[11] === 0xff;
 
 /** An address as the Kubernetes library accepts it (no zone, not IPv4-mapped); throws otherwise. */
-export function parseIP(raw: string): Addr {
+function parseIP(raw: string): Addr {
   let parsed: { addr: Addr; zone: string };
   try {
     parsed = goParseAddr(raw);
@@ -152,7 +152,7 @@ export function parseIP(raw: string): Addr {
 }
 
 /** The canonical text (RFC 5952 for IPv6: lower case, longest zero run of 2+ fields as "::"). */
-export function formatAddr(a: Addr): string {
+function formatAddr(a: Addr): string {
   if (a.length === 4) return a.join(".");
   const words = Array.from({ length: 8 }, (_, i) => (a[2 * i]! << 8) | a[2 * i + 1]!);
   let bestStart = -1;
@@ -179,7 +179,7 @@ export interface Prefix {
 }
 
 /** Go's netip.ParsePrefix plus the Kubernetes rule against IPv4-mapped addresses (see toCIDR). */
-export function parseCIDR(raw: string): Prefix {
+function parseCIDR(raw: string): Prefix {
   const fail = (reason: string) =>
     new Error(
       `network address parse error during conversion from string: netip.ParsePrefix(${goQuote(raw)}): ${reason}`,
@@ -203,7 +203,7 @@ export function parseCIDR(raw: string): Prefix {
 }
 
 /** The cidr() conversion: upstream wraps parseCIDR's error once more. */
-export function toCIDR(raw: string): Prefix {
+function toCIDR(raw: string): Prefix {
   try {
     return parseCIDR(raw);
   } catch (err) {

@@ -210,7 +210,7 @@ export function parseRequestURI(raw: string): GoURL {
 }
 
 /** Go's url.Parse (a fragment after '#' is cut off and checked, not kept). */
-export function parseURL(raw: string): GoURL {
+function parseURL(raw: string): GoURL {
   const hash = raw.indexOf("#");
   const main = hash < 0 ? raw : raw.slice(0, hash);
   let url: GoURL;
@@ -229,7 +229,7 @@ export function parseURL(raw: string): GoURL {
   return url;
 }
 
-export function escapedPath(u: GoURL): string {
+function escapedPath(u: GoURL): string {
   if (u.rawPath !== "" && validEncoded(u.rawPath, "path")) {
     try {
       if (percentDecode(u.rawPath, "path") === u.path) return u.rawPath;
@@ -254,7 +254,7 @@ function splitHostPort(hostPort: string): [host: string, port: string] {
 }
 
 /** Go's url.ParseQuery, dropping malformed pairs as URL.Query() does. */
-export function parseQuery(rawQuery: string): Map<string, string[]> {
+function parseQuery(rawQuery: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const pair of rawQuery.split("&")) {
     if (pair === "" || pair.includes(";")) continue;
@@ -271,7 +271,7 @@ export function parseQuery(rawQuery: string): Map<string, string[]> {
 }
 
 /** The url() conversion: ParseRequestURI must accept the text, the parts come from Parse. */
-export function toURL(s: string): GoURL {
+function toURL(s: string): GoURL {
   try {
     parseRequestURI(s);
     return parseURL(s);
