@@ -9,7 +9,7 @@ import {
   newEvalCtx,
   type ValueProbe,
 } from "./condition/compile.js";
-import { type Alert, isoNs, type Priority, priorityRank } from "./output.js";
+import { type Alert, alertTimes, type Priority, priorityRank } from "./output.js";
 import type { CompiledRule, RuleSet } from "./rules/loader.js";
 
 export interface EngineOptions {
@@ -107,7 +107,18 @@ function indexChildren(node: TrieNode): void {
   for (const k of node.children) indexChildren(k);
 }
 
-const ascending = (a: number, b: number) => a - b;
+/** Ascending insertion sort: the rules an event matches are few (cheaper than Array#sort here). */
+function sortSmall(a: number[]): void {
+  for (let i = 1; i < a.length; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
 
 function enter(k: TrieNode, c: EvalCtx<unknown>, hits: number[]): void {
   if (k.rules.length > 0) for (const r of k.rules) hits.push(r);
@@ -201,7 +212,7 @@ export class RuleEngine {
       return [];
     }
     if (hits.length === 0) return [];
-    if (hits.length > 1) hits.sort(ascending);
+    if (hits.length > 1) sortSmall(hits);
     for (const idx of hits) {
       const r = st.rules[idx]!;
       const fields: Record<string, unknown> = { "evt.time": tsNs };
@@ -209,8 +220,9 @@ export class RuleEngine {
       this.counters.matched++;
       if (!out) {
         out = [];
-        time = isoNs(tsNs);
-        prefix = `${time.slice(11, 29)}: `;
+        const t = alertTimes(tsNs);
+        time = t.time;
+        prefix = `${t.clock}: `;
       }
       out.push({
         time,

@@ -5,7 +5,7 @@
 import { cachedGetter, type EvalCtx, type Getter, type SlotRegistry } from "./condition/compile.js";
 import { RuntimeError } from "./errors.js";
 import type { FieldTable } from "./fields/types.js";
-import { isoSeconds } from "./time.js";
+import { isoSecondsParts } from "./time.js";
 
 export const PRIORITIES = [
   "Emergency",
@@ -120,10 +120,17 @@ export interface Alert {
  * the epoch only to about 0.25 us, so times are kept to the microsecond (the last three digits are 0).
  */
 export function isoNs(tsNs: number): string {
+  return alertTimes(tsNs).time;
+}
+
+/** An event time as the alert's `time` and as the clock (`HH:MM:SS.fffffffff`) that starts its output. */
+export function alertTimes(tsNs: number): { time: string; clock: string } {
   const us = Math.round(tsNs / 1000);
   const sec = Math.floor(us / 1e6);
   const frac = String(us - sec * 1e6).padStart(6, "0");
-  return `${isoSeconds(sec)}.${frac}000Z`;
+  const { date, hms } = isoSecondsParts(sec);
+  const clock = `${hms}.${frac}000`;
+  return { time: `${date}T${clock}Z`, clock };
 }
 
 export function alertToJson(a: Alert): string {

@@ -17,6 +17,12 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
 /** Whole seconds since the epoch as `YYYY-MM-DDTHH:MM:SS` (UTC), like Date#toISOString's first 19 chars. */
 export function isoSeconds(secs: number): string {
+  const { date, hms } = isoSecondsParts(secs);
+  return `${date}T${hms}`;
+}
+
+/** Whole seconds since the epoch as a UTC date `YYYY-MM-DD` and time of day `HH:MM:SS`. */
+export function isoSecondsParts(secs: number): { date: string; hms: string } {
   const days = Math.floor(secs / 86400);
   const inDay = secs - days * 86400;
   // the inverse of daysFromCivil
@@ -36,5 +42,5 @@ export function isoSeconds(secs: number): string {
   const mm = Math.floor((inDay - hh * 3600) / 60);
   const ss = inDay - hh * 3600 - mm * 60;
   const yyyy = year >= 0 && year < 10000 ? String(year).padStart(4, "0") : String(year);
-  return `${yyyy}-${pad2(month)}-${pad2(day)}T${pad2(hh)}:${pad2(mm)}:${pad2(ss)}`;
+  return { date: `${yyyy}-${pad2(month)}-${pad2(day)}`, hms: `${pad2(hh)}:${pad2(mm)}:${pad2(ss)}` };
 }
