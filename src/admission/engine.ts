@@ -10,6 +10,7 @@ import { podOf } from "../core/podspec.js";
 import type { AdmissionConfig, RuleScope } from "./config.js";
 import { fieldText } from "./errors.js";
 import { type MutationOptions, mutationPatch } from "./mutate.js";
+import type { NamespacePodSource } from "./namespaces.js";
 import {
   IGNORED_POD_SUBRESOURCES,
   isSignificantPodUpdate,
@@ -43,16 +44,15 @@ export interface EngineOptions {
    * A namespace's pods (the server lists them from the API), for upstream's dry run when a
    * Namespace update tightens its enforce level. Without it no dry run is done.
    */
-  namespacePods?: (namespace: string, signal: AbortSignal) => Promise<readonly unknown[]>;
+  namespacePods?: NamespacePodSource;
   /** Most pods that dry run evaluates (default 3000, as upstream). */
   namespacePodCheckLimit?: number;
-  /** Time budget of that dry run, listing included (default 1 s, as upstream). */
-  namespacePodCheckTimeoutMs?: number;
   /** Milliseconds clock (default Date.now). */
   now?: () => number;
 }
 
 const NAMESPACE_POD_CHECK_LIMIT = 3000;
+/** Time budget of that dry run, listing included (1 s, as upstream). */
 const NAMESPACE_POD_CHECK_TIMEOUT_MS = 1000;
 
 /** What the decision was made of, for metrics and logs. */
@@ -153,7 +153,7 @@ export class AdmissionEngine {
           namespacePods: this.opts.namespacePods,
           now: this.opts.now ?? Date.now,
           podCheckLimit: this.opts.namespacePodCheckLimit ?? NAMESPACE_POD_CHECK_LIMIT,
-          podCheckTimeoutMs: this.opts.namespacePodCheckTimeoutMs ?? NAMESPACE_POD_CHECK_TIMEOUT_MS,
+          podCheckTimeoutMs: NAMESPACE_POD_CHECK_TIMEOUT_MS,
           deadline,
           record: (event) => podSecurity.push(event),
         })

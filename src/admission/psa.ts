@@ -11,6 +11,7 @@ import {
 } from "../config/pss/index.js";
 import { isRecord } from "../core/object.js";
 import type { Exemptions, LevelVersion, PsaLevel, PsaPolicy } from "./config.js";
+import type { NamespacePodSource } from "./namespaces.js";
 import type { AdmissionRequest, AdmissionStatus } from "./review.js";
 import { withTimeout } from "./timebox.js";
 
@@ -201,7 +202,7 @@ export interface PsaDeps {
   /** The request namespace's labels; rejects when the lookup fails. */
   namespaceLabels: () => Promise<Record<string, string>>;
   /** Lists a namespace's pods for the dry run of a tightened enforce level; absent: no dry run. */
-  namespacePods?: ((namespace: string, signal: AbortSignal) => Promise<readonly unknown[]>) | undefined;
+  namespacePods?: NamespacePodSource | undefined;
   /** Milliseconds clock of the dry run's deadline. */
   now: () => number;
   /** Most pods the dry run evaluates (upstream: 3000). */
