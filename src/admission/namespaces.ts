@@ -1,6 +1,7 @@
-// Live namespace labels from the Kubernetes API (@kubernetes/client-node), cached briefly. Used by
+// Live namespace labels and pods from the Kubernetes API (core/kube-api), labels cached briefly. Used by
 // the server when started with --kube; offline review and tests use the config's `namespaces`.
-import { KubeApi, listAll } from "../core/kube-api.js";
+import { KubeApi, KubeApiError, listAll } from "../core/kube-api.js";
+import { isRecord } from "../core/object.js";
 
 export type NamespaceLabelSource = (namespace: string) => Promise<Record<string, string> | undefined>;
 
@@ -23,18 +24,20 @@ export function cachedLabels(
 
 /** Reads Namespace labels through the API server (in-cluster config or the current kubeconfig). */
 export async function kubeNamespaceLabels(): Promise<NamespaceLabelSource> {
-  const k8s = await import("@kubernetes/client-node");
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
-  const api = kc.makeApiClient(k8s.CoreV1Api);
+  const api = await KubeApi.connect();
   return async (name) => {
+    let ns: Record<string, unknown>;
     try {
-      const ns = await api.readNamespace({ name });
-      return { ...(ns.metadata?.labels ?? {}) };
+      ns = await api.getJson(`/api/v1/namespaces/${encodeURIComponent(name)}`);
     } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
+      if (err instanceof KubeApiError && err.code === "http" && err.status === 404) return undefined;
       throw err;
     }
+    const labels = isRecord(ns.metadata) ? ns.metadata.labels : undefined;
+    if (labels === undefined) return {};
+    if (!isRecord(labels) || !Object.values(labels).every((v) => typeof v === "string"))
+      throw new Error(`namespace ${JSON.stringify(name)}: metadata.labels is not a map of strings`);
+    return { ...(labels as Record<string, string>) };
   };
 }
 

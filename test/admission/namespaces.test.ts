@@ -1,4 +1,4 @@
-// Live namespace labels through @kubernetes/client-node and namespace pods through core/kube-api,
+// Live namespace labels and namespace pods through core/kube-api,
 // against the loopback API endpoint of test/helpers (GET /api/v1/namespaces/NAME, pod lists) over TLS.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,6 +36,17 @@ beforeAll(async () => {
     ],
     brokenNamespaces: ["broken"],
     forbidden: ["team-z/pods"], // no RBAC to list there
+    // an answer no API server gives: label values that are not strings
+    intercept(req, res) {
+      if (req.url !== "/api/v1/namespaces/odd-labels") return false;
+      const body = {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "odd-labels", labels: { a: 1 } },
+      };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+      return true;
+    },
   });
   tmp = mkdtempSync(join(tmpdir(), "kw-adm-kube-"));
   process.env.KUBECONFIG = api.kubeconfig(tmp);
@@ -50,7 +61,10 @@ describe("live namespace labels", () => {
     const lookup = await kubeNamespaceLabels();
     expect(await lookup("team-a")).toEqual(teamA);
     expect(await lookup("nope")).toBeUndefined();
-    await expect(lookup("broken")).rejects.toBeDefined();
+    await expect(lookup("broken")).rejects.toMatchObject({ code: "http", status: 500 });
+    await expect(lookup("odd-labels")).rejects.toThrow(
+      'namespace "odd-labels": metadata.labels is not a map of strings',
+    );
   });
 
   it("caches for the TTL on the injected clock", async () => {
