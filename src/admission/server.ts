@@ -44,8 +44,9 @@ export interface RunningServer {
 }
 
 /** Reads and checks the certificate and key; an AdmissionError names the file at fault. */
-async function readTls(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer }> {
-  const [cert, key] = await Promise.all([readTlsFile(certFile, "certificate"), readTlsFile(keyFile, "key")]);
+function readTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  const cert = readTlsFile(certFile, "certificate");
+  const key = readTlsFile(keyFile, "key");
   checkTlsPair(certFile, cert, keyFile, key);
   return { cert, key };
 }
@@ -84,7 +85,7 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   const bodyTimeout = opts.bodyTimeoutMs ?? 10_000;
   const metrics = new AdmissionMetrics();
-  let tls = await readTls(opts.certFile, opts.keyFile);
+  let tls = readTls(opts.certFile, opts.keyFile);
   let draining = false;
 
   const refuse = (res: ServerResponse, status: number, code: string, message: string, close = false) => {
@@ -186,9 +187,9 @@ export async function startAdmissionServer(opts: ServerOptions): Promise<Running
     return false;
   };
   const reloadTls = async (): Promise<boolean> => {
-    let next: Awaited<ReturnType<typeof readTls>>;
+    let next: ReturnType<typeof readTls>;
     try {
-      next = await readTls(opts.certFile, opts.keyFile);
+      next = readTls(opts.certFile, opts.keyFile);
     } catch (err) {
       return refuseTls((err as Error).message);
     }

@@ -2,9 +2,10 @@
 // with the openssl command line (node:crypto makes keys but not X.509 certificates).
 import { spawnSync } from "node:child_process";
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { constants, promises as fs, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readRegularFile } from "../core/files.js";
 import { AdmissionError } from "./errors.js";
 
 export interface TlsMaterial {
@@ -134,21 +135,14 @@ export function issueCertificate(
 export const MAX_TLS_FILE_BYTES = 1024 * 1024;
 
 /**
- * Reads a certificate or key file for the server: opened without blocking (a FIFO put in its place
- * must not hang the reload) and only a regular file of at most 1 MiB. Errors name the file.
+ * Reads a certificate or key file for the server: only a regular file (a FIFO put in its place must
+ * not hang the reload) of at most 1 MiB. Errors name the file.
  */
-export async function readTlsFile(file: string, what: "certificate" | "key"): Promise<Buffer> {
-  let handle: fs.FileHandle | undefined;
+export function readTlsFile(file: string, what: "certificate" | "key"): Buffer {
   try {
-    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = await handle.stat();
-    if (!st.isFile()) throw new Error("not a regular file");
-    if (st.size > MAX_TLS_FILE_BYTES) throw new Error(`${st.size} bytes is more than ${MAX_TLS_FILE_BYTES}`);
-    return await handle.readFile();
+    return readRegularFile(file, MAX_TLS_FILE_BYTES);
   } catch (err) {
     throw new AdmissionError("tls-unreadable", `cannot read TLS ${what} ${file}: ${(err as Error).message}`);
-  } finally {
-    await handle?.close();
   }
 }
 

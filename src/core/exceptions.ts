@@ -3,10 +3,11 @@
 // dropped; output filters it unless --include-suppressed. `applyExceptions` is
 // pure (no I/O, clock injected) so the CLI, the admission controller and the
 // cluster audit share it; reading the ignore file is a separate step.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
 import yaml from "js-yaml";
 import picomatch from "picomatch";
+import { readRegularFile } from "./files.js";
 import { buildLineTree, lookupLine } from "./loader/lines.js";
 import { KUBE_YAML_SCHEMA } from "./loader/yaml-schema.js";
 import type { Finding, ScanError, Suppression } from "./model.js";
@@ -348,11 +349,17 @@ function validDate(v: unknown): boolean {
   return d.toISOString().slice(0, 10) === v;
 }
 
-/** Reads and validates an ignore file; a file that cannot be read gives one "unreadable" error. */
+/** Largest ignore file read (as the manifest loader's default). */
+const MAX_IGNORE_FILE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Reads and validates an ignore file; a file that cannot be read (missing, a FIFO, too large) gives
+ * one "unreadable" error.
+ */
 export function readIgnoreFile(path: string): { rules: IgnoreRule[]; errors: ScanError[] } {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readRegularFile(path, MAX_IGNORE_FILE_BYTES).toString("utf8");
   } catch (err) {
     return unreadableIgnoreFile(path, err);
   }
@@ -372,8 +379,7 @@ export function readIgnoreRules(files: readonly string[], errors: ScanError[]): 
 
 function unreadableIgnoreFile(path: string, err: unknown): { rules: IgnoreRule[]; errors: ScanError[] } {
   const code = (err as NodeJS.ErrnoException).code;
-  const why =
-    code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (err as Error).message;
+  const why = code === "ENOENT" ? "no such file" : (err as Error).message;
   return {
     rules: [],
     errors: [{ file: path, code: "unreadable", message: `${path}: cannot read ignore file: ${why}` }],

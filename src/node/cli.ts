@@ -1,10 +1,10 @@
-import { readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { Option } from "commander";
 import { parse as parseYaml } from "yaml";
 import { UsageError } from "../cli/errors.js";
 import type { CommandRoots } from "../cli/layers.js";
 import { addOutputOptions, emitReport, type OutputOptions } from "../cli/output.js";
+import { FileRefusedError, readRegularFile } from "../core/files.js";
 import { BenchmarkError, TARGETS, type Target } from "./benchmark.js";
 import { BENCHMARK_FILES } from "./catalog.js";
 import type { DetectOptions } from "./detect.js";
@@ -148,12 +148,18 @@ export function parsePathsConfig(
   return out;
 }
 
+/** Largest --paths-config or kube-bench control file read. */
+const MAX_CONFIG_FILE_BYTES = 10 * 1024 * 1024;
+
 function readPathsConfig(file: string) {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new UsageError(`cannot read --paths-config file ${file}`, "paths-config-unreadable");
+    text = readRegularFile(file, MAX_CONFIG_FILE_BYTES).toString("utf8");
+  } catch (e) {
+    throw new UsageError(
+      `cannot read --paths-config file ${file}: ${(e as Error).message}`,
+      "paths-config-unreadable",
+    );
   }
   return parsePathsConfig(file, text);
 }
@@ -162,21 +168,19 @@ function readKubeBench(dir: string) {
   const files = new Map<string, string>();
   for (const f of KUBE_BENCH_FILES) {
     const path = `${dir}/${f}`;
-    let st: ReturnType<typeof statSync>;
+    let text: string;
     try {
-      st = statSync(path);
+      text = readRegularFile(path, MAX_CONFIG_FILE_BYTES).toString("utf8");
     } catch (e) {
       // Absent files are fine: a version folder may lack some targets.
       if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw new UsageError(`cannot read ${path}: ${(e as Error).message}`, "kube-bench-unreadable");
+      const why =
+        e instanceof FileRefusedError
+          ? `${path}: ${e.message}`
+          : `cannot read ${path}: ${(e as Error).message}`;
+      throw new UsageError(why, "kube-bench-unreadable");
     }
-    // Reading a FIFO would wait for a writer forever.
-    if (!st.isFile()) throw new UsageError(`${path}: not a regular file`, "kube-bench-unreadable");
-    try {
-      files.set(f, readFileSync(path, "utf8"));
-    } catch (e) {
-      throw new UsageError(`cannot read ${path}: ${(e as Error).message}`, "kube-bench-unreadable");
-    }
+    files.set(f, text);
   }
   try {
     return kubeBenchBenchmark(`kube-bench:${basename(dir.replace(/\/+$/, ""))}`, files);

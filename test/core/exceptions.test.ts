@@ -18,7 +18,7 @@ import { loadManifests } from "../../src/core/loader/index.js";
 import type { Finding, ScanError } from "../../src/core/model.js";
 import type { K8sObject } from "../../src/core/object.js";
 import { containersOf, podOf } from "../../src/core/podspec.js";
-import { writeUnder } from "../helpers/files.js";
+import { mkfifo, writeUnder } from "../helpers/files.js";
 
 // Two small real checks run by the real engine over really loaded manifests.
 function check(id: string, field: string): ObjectCheck {
@@ -447,6 +447,16 @@ ignores:
     expect(readIgnoreFile(p("missing.yaml")).errors).toEqual([
       expect.objectContaining({ code: "unreadable" }),
     ]);
+    // a FIFO (its open would wait for a writer) and a directory: refused at once, named
+    mkfifo(p("fifo.yaml"));
+    for (const bad of [p("fifo.yaml"), p("scanroot")])
+      expect(readIgnoreFile(bad).errors).toEqual([
+        {
+          file: bad,
+          code: "unreadable",
+          message: `${bad}: cannot read ignore file: not a regular file (FIFO, socket, device or directory)`,
+        },
+      ]);
     // several files: every rule kept, a missing one an error naming it
     const errors: ScanError[] = [];
     expect(readIgnoreRules([file, p("missing.yaml"), file], errors).map((r) => r.origin?.file)).toEqual([

@@ -139,7 +139,9 @@ describe("scan node --kube-bench-config with hostile files", () => {
       );
       expect(run.status).toBe(2);
       expect(run.stdout).toBe("");
-      expect(run.stderr.trim()).toBe(`kubeward: ${controls}/node.yaml: not a regular file`);
+      expect(run.stderr.trim()).toBe(
+        `kubeward: ${controls}/node.yaml: not a regular file (FIFO, socket, device or directory)`,
+      );
     } finally {
       rmSync(controls, { recursive: true, force: true });
       r.remove();

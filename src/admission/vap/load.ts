@@ -1,8 +1,8 @@
 // Loading ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding objects
 // (admissionregistration.k8s.io/v1) and param objects from YAML files; expressions are compiled here.
-import { constants, promises as fs } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import { matchSelector } from "../../config/checks/lib/selector.js";
+import { FileRefusedError, readRegularFile } from "../../core/files.js";
 import { isRecord } from "../../core/object.js";
 import { AdmissionError } from "../errors.js";
 import { Problems, strings } from "../problems.js";
@@ -275,23 +275,13 @@ function parseBinding(doc: Record<string, unknown>, where: string, is: Problems)
 /** Largest policy or params file read (as the manifest loader's default). */
 export const MAX_POLICY_FILE_BYTES = 10 * 1024 * 1024;
 
-async function readDocs(file: string, code: "policy-invalid" | "params-invalid"): Promise<unknown[]> {
+function readDocs(file: string, code: "policy-invalid" | "params-invalid"): unknown[] {
   let text: string;
-  const fail = (why: string) => new AdmissionError(code, `${file}: ${why}`);
-  // Non-blocking: a FIFO given as a policy file must not hang the command.
-  let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = await handle.stat();
-    if (!st.isFile()) throw fail("not a regular file (FIFO, socket, device or directory)");
-    if (st.size > MAX_POLICY_FILE_BYTES)
-      throw fail(`${st.size} bytes is more than the ${MAX_POLICY_FILE_BYTES}-byte limit`);
-    text = await handle.readFile("utf8");
+    text = readRegularFile(file, MAX_POLICY_FILE_BYTES).toString("utf8");
   } catch (err) {
-    if (err instanceof AdmissionError) throw err;
-    throw fail(`cannot read: ${(err as Error).message}`);
-  } finally {
-    await handle?.close();
+    const why = err instanceof FileRefusedError ? err.message : `cannot read: ${(err as Error).message}`;
+    throw new AdmissionError(code, `${file}: ${why}`);
   }
   return docsOf(text, file, code);
 }
@@ -392,8 +382,7 @@ export function parsePolicyDocs(docs: ReadonlyArray<{ doc: unknown; where: strin
 export async function loadPolicyFiles(files: readonly string[]): Promise<LoadedPolicies> {
   const docs: Array<{ doc: unknown; where: string }> = [];
   for (const f of files)
-    for (const [i, doc] of (await readDocs(f, "policy-invalid")).entries())
-      docs.push({ doc, where: `${f}#${i}` });
+    for (const [i, doc] of readDocs(f, "policy-invalid").entries()) docs.push({ doc, where: `${f}#${i}` });
   return parsePolicyDocs(docs);
 }
 
@@ -401,7 +390,7 @@ export async function loadPolicyFiles(files: readonly string[]): Promise<LoadedP
 export async function loadParamFiles(files: readonly string[]): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   for (const f of files)
-    for (const [i, d] of (await readDocs(f, "params-invalid")).entries()) {
+    for (const [i, d] of readDocs(f, "params-invalid").entries()) {
       if (!isParam(d)) throw new AdmissionError("params-invalid", `${f}#${i}: ${PARAM_SHAPE}`);
       out.push(d);
     }
@@ -432,8 +421,7 @@ export async function loadPoliciesKeepingGood(
   const docs: Array<{ doc: unknown; where: string }> = [];
   for (const f of files) {
     try {
-      for (const [i, doc] of (await readDocs(f, "policy-invalid")).entries())
-        docs.push({ doc, where: `${f}#${i}` });
+      for (const [i, doc] of readDocs(f, "policy-invalid").entries()) docs.push({ doc, where: `${f}#${i}` });
     } catch (err) {
       problems.push({ file: f, message: (err as Error).message, code: "policy-invalid" });
     }
@@ -448,7 +436,7 @@ export async function loadPoliciesKeepingGood(
   const params: Record<string, unknown>[] = [];
   for (const f of paramFiles) {
     try {
-      for (const [i, d] of (await readDocs(f, "params-invalid")).entries()) {
+      for (const [i, d] of readDocs(f, "params-invalid").entries()) {
         if (isParam(d)) params.push(d);
         else
           problems.push({ file: f, message: `${f}#${i}: ${PARAM_SHAPE}; left out`, code: "params-invalid" });

@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { readRegularFile } from "../../core/files.js";
 import { ImageError } from "../errors.js";
 
 export interface Credentials {
@@ -76,16 +77,24 @@ export interface CredentialSource {
   runHelper?: HelperRunner;
 }
 
+/** Largest docker config.json read: a real one is a few kilobytes. */
+const MAX_DOCKER_CONFIG_BYTES = 1024 * 1024;
+
 /**
  * Reads config.json, checking the shape of the parts used here so that a hand-edited file fails with
  * the field at fault rather than a TypeError (`"auths": {"host": null}`, `"auth": 5`).
  */
 function readDockerConfig(file: string): DockerConfig {
   const bad = (what: string) => new ImageError("registry-auth", what, file);
-  if (!statSync(file).isFile()) throw bad("not a regular file"); // a FIFO would block forever
+  let text: string;
+  try {
+    text = readRegularFile(file, MAX_DOCKER_CONFIG_BYTES).toString("utf8");
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
   let cfg: unknown;
   try {
-    cfg = JSON.parse(readFileSync(file, "utf8"));
+    cfg = JSON.parse(text);
   } catch (err) {
     throw bad(`invalid JSON: ${(err as Error).message}`);
   }
