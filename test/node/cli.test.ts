@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { Finding, Report } from "../../src/core/model.js";
 import { kubeward, ROOT } from "../cli/helpers.js";
+import { mkfifo } from "../helpers/files.js";
 import { kubeadmControlPlane, type NodeRoot } from "./fixtures.js";
 
 /** Builds dist/ when it is missing or older than src/node (type errors elsewhere do not stop tsc from emitting). */
@@ -162,7 +163,21 @@ describe("kubeward scan node", () => {
     expect(r2.stderr).toContain('unknown path key "nowhere"');
     const r3 = kubeward(["scan", "node", "--root", root.dir, "--paths-config", "/nonexistent/paths.yaml"]);
     expect(r3.code).toBe(2);
-    expect(r3.stderr).toContain("cannot read --paths-config file");
+    expect(r3.stderr).toContain(
+      "cannot read --paths-config file /nonexistent/paths.yaml: ENOENT: no such file or directory",
+    );
+    // a FIFO would block a plain read for ever: refused at once, saying why
+    const fifo = join(root.dir, "..", `kw-paths-fifo-${process.pid}`);
+    mkfifo(fifo);
+    try {
+      const r5 = kubeward(["scan", "node", "--root", root.dir, "--paths-config", fifo]);
+      expect(r5.code).toBe(2);
+      expect(r5.stderr).toContain(
+        `cannot read --paths-config file ${fifo}: not a regular file (FIFO, socket, device or directory)`,
+      );
+    } finally {
+      rmSync(fifo, { force: true });
+    }
     const r4 = kubeward(["scan", "node", "--benchmark", "cis-9.9"]);
     expect(r4.code).toBe(2);
   });
