@@ -1,19 +1,9 @@
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  readlinkSync,
-  readSync,
-  statSync,
-} from "node:fs";
+import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Cataloger, OsInfo } from "../core/cataloger.js";
 import { applyExceptions, expiredAsErrors, readIgnoreRules } from "../core/exceptions.js";
+import { readRegularFile } from "../core/files.js";
 import { type Finding, OS_ECOSYSTEMS, type Package, type Report, type ScanError } from "../core/model.js";
 import { buildReport } from "../core/report.js";
 import {
@@ -124,18 +114,10 @@ function readInsideRoot(dir: string, path: string): Buffer | undefined {
     if (target.startsWith("/")) resolved.length = 0;
     parts = [...target.split("/").filter(Boolean), ...parts];
   }
-  let fd: number | undefined;
   try {
-    fd = openSync(join(dir, ...resolved), constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_OS_FILE) return undefined;
-    const buf = Buffer.alloc(st.size);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n);
+    return readRegularFile(join(dir, ...resolved), MAX_OS_FILE);
   } catch {
     return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
