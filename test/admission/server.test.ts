@@ -151,7 +151,7 @@ describe("bad requests get a 4xx answer and the server keeps serving", () => {
     }));
     // the server answers 413 before reading the body, then closes the connection
     expect(r.status).toBe(413);
-    expect(r.json().code).toBe(413);
+    expect((r.json() as { code?: number }).code).toBe(413);
     expect((await post(srv.port, tls.caCert, "/validate", ok())).status).toBe(200);
   });
 

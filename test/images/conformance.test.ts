@@ -55,11 +55,11 @@ function run(c: Case): Got[] {
   const path = c.fixture.includes("status.d/") ? "var/lib/dpkg/status.d/foo" : c.fixture;
   switch (c.format) {
     case "npm package-lock.json":
-      return parsePackageLock(data, path) as Got[];
+      return parsePackageLock(data, path) as unknown as Got[];
     case "yarn.lock":
-      return parseYarnLock(data, path) as Got[];
+      return parseYarnLock(data, path) as unknown as Got[];
     case "pnpm-lock.yaml":
-      return parsePnpmLock(data, path) as Got[];
+      return parsePnpmLock(data, path) as unknown as Got[];
     case "dpkg status":
       return parseDpkgStatus(data.toString("utf8"), path, ctx, c.options ?? {}) as unknown as Got[];
     case "apk installed db":

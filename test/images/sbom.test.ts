@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
-import Ajv, { type ValidateFunction } from "ajv";
-import Ajv2019 from "ajv/dist/2019.js";
-import addFormats from "ajv-formats";
+import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import addFormatsModule from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { type Inventory, inventoryImage, inventoryRootfs } from "../../src/images/inventory.js";
@@ -172,6 +172,8 @@ const SPDX_23_KUBEWARD = {
   },
 };
 
+// ajv-formats is CommonJS: its default export is the plugin function at run time
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
 const validateOwn = ajv.compile(SPDX_23_KUBEWARD);
@@ -193,8 +195,9 @@ function officialValidator(): ValidateFunction {
   if (official) return official;
   const schema = JSON.parse(readFileSync(OFFICIAL_SCHEMA!, "utf8"));
   expect(schema.title, `${OFFICIAL_SCHEMA} is not the SPDX 2.3 schema`).toMatch(/^SPDX 2\.3/);
-  official = new Ajv2019({ allErrors: true, strict: false }).compile(schema);
-  return official;
+  const compiled = new Ajv2019({ allErrors: true, strict: false }).compile(schema);
+  official = compiled;
+  return compiled;
 }
 
 /** Every SPDX document the tests below produce, for the official-schema pass at the end. */

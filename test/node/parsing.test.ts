@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ScanError } from "../../src/core/model.js";
 import { detectNode, manifestComponent } from "../../src/node/detect.js";
 import {
   lastValue,
@@ -132,7 +133,7 @@ describe("static pod manifests", () => {
   });
   afterAll(() => root.remove());
   const load = (p: string) => {
-    const errors: Array<{ code?: string; file?: string }> = [];
+    const errors: ScanError[] = [];
     return { c: manifestComponent(fsHostReader(root.dir), "kube-apiserver", p, errors), errors };
   };
   it("reads flags from args alone (image entrypoint) and from command then args (args win when repeated)", () => {

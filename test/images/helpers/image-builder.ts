@@ -21,7 +21,7 @@ export type Compression = "gzip" | "zstd" | "none";
 export async function tarOf(entries: Entry[]): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on("data", (c: Buffer) => chunks.push(c));
+  p.on("data", (c: unknown) => chunks.push(c as Buffer));
   const done = new Promise<void>((resolve, reject) => {
     p.on("end", () => resolve());
     p.on("error", reject);
@@ -38,7 +38,8 @@ export async function tarOf(entries: Entry[]): Promise<Buffer> {
           ...(e.linkname ? { linkname: e.linkname } : {}),
           ...(data ? { size: data.length } : {}),
         },
-        data,
+        // tar-stream accepts no buffer for entries without content (directories, links)
+        data as Buffer,
         (err) => (err ? reject(err) : resolve()),
       );
     });
