@@ -113,6 +113,12 @@ describe("k8saudit-webhook source over HTTPS", () => {
     ).toBe(401);
     expect((await post(port, "{not json", auth)).status).toBe(400);
     expect((await post(port, JSON.stringify({ kind: 0 }), auth)).status).toBe(400);
+    // an item without stageTimestamp is skipped and counted; the rest of the batch is taken (200)
+    const mixed = eventList(["create_service.json"]).replace(
+      '"items":[',
+      '"items":[{"kind":"Event","auditID":"no-time","stage":"ResponseComplete"},',
+    );
+    expect((await post(port, mixed, auth)).status).toBe(200);
     expect((await post(port, Buffer.alloc(300_000, 32), auth)).status).toBe(413);
 
     await new Promise((r) => setTimeout(r, 100));
@@ -129,9 +135,11 @@ describe("k8saudit-webhook source over HTTPS", () => {
     for (const a of alerts) counts[a.rule] = (counts[a.rule] ?? 0) + 1;
     expect(counts["Create Privileged Pod"]).toBe(1);
     expect(counts["Create/Modify Configmap With Private Credentials"]).toBe(6);
-    expect(result!.counters.received).toBe(7 + 3);
-    expect(result!.counters.evaluated).toBe(7);
-    expect(result!.counters.malformed).toBe(3);
+    expect(counts["K8s Service Created"]).toBe(1);
+    expect(result!.counters.received).toBe(7 + 3 + 2);
+    expect(result!.counters.evaluated).toBe(8);
+    expect(result!.counters.malformed).toBe(4);
+    expect(result!.malformed.get("webhook: event skipped: can't read stageTimestamp")).toBe(1);
     expect(result!.counters.dropped).toBe(0);
   }, 30_000);
 

@@ -95,7 +95,9 @@ export function webhookSource(o: WebhookOptions): EventSource {
       }
       const d = decodeAuditValue(body, text);
       if (d.skipped) for (const r of d.skipped) p.malformed(`webhook: ${r.message}`, 1, r.kind);
-      if (d.events.length === 0 && d.skipped) return reply(400, d.skipped[0]!.message);
+      // a body that is not audit data is refused; events skipped one by one were still taken
+      const refused = d.skipped?.find((r) => r.kind === "not-audit-event");
+      if (refused) return reply(400, refused.message);
       for (const e of d.events) p.offer({ source: "k8s_audit", evt: e, tsNs: e.tsNs });
       reply(200, "ok");
     });
