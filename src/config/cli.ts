@@ -92,7 +92,12 @@ async function checkSetup(
     : [...new Set([...defaultIgnoreFiles(["."]), ...defaultIgnoreFiles(dirs)])];
   const policies = opts.policy.length > 0 ? await loadPolicies(opts.policy, opts.policyParams) : undefined;
   return {
-    ...(policies ? { policyFindings: policies.findings } : {}),
+    ...(policies
+      ? {
+          policyFindings: policies.findings,
+          policyFiles: { policies: opts.policy, params: opts.policyParams },
+        }
+      : {}),
     policyErrors: policies?.errors ?? [],
     pssLevel,
     pssVersion: opts.pssVersion,

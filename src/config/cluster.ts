@@ -15,7 +15,13 @@ import {
   collectionPath,
   resourceName,
 } from "./cluster-resources.js";
-import { type ManifestScanOptions, pssCheckIds, runManifestChecks, selectChecks } from "./scan.js";
+import {
+  type ManifestScanOptions,
+  policyOptions,
+  pssCheckIds,
+  runManifestChecks,
+  selectChecks,
+} from "./scan.js";
 
 export interface ClusterScanOptions extends Omit<ManifestScanOptions, "load" | "pssPolicyOf"> {
   /** Only this namespace (kubectl -n); cluster-scoped kinds are then not listed. Default: all namespaces. */
@@ -147,6 +153,7 @@ export async function scanCluster(api: KubeApi, opts: ClusterScanOptions): Promi
       pssLevel: opts.pssLevel,
       pssVersion: opts.pssVersion,
       ...(opts.framework ? { framework: opts.framework } : {}),
+      ...policyOptions(opts),
       ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
       ...(excluded.size > 0 ? { excludeNamespaces: [...excluded].sort() } : {}),
       ...(opts.namespacePss ? { namespacePss: true } : {}),

@@ -19,6 +19,8 @@ export interface ManifestScanOptions extends CheckOptions {
    * --policy), computed over the same objects; exceptions apply to them as to every other finding.
    */
   policyFindings?: (objects: readonly K8sObject[]) => Finding[];
+  /** The --policy and --policy-params files, recorded in the report's options (they change results). */
+  policyFiles?: { policies: string[]; params: string[] };
   /** Ignore files to read (their problems are reported in `errors`). */
   ignoreFiles?: string[];
   /** The clock, injected so that exception expiry is testable. */
@@ -30,6 +32,13 @@ export interface ManifestScanOptions extends CheckOptions {
    * out of the Pod Security checks (privileged). Absent: pssLevel and pssVersion for every object.
    */
   pssPolicyOf?: (obj: K8sObject) => CheckOptions | undefined;
+}
+
+/** The report options naming the policy files, when there are any. */
+export function policyOptions(opts: Pick<ManifestScanOptions, "policyFiles">): Record<string, string[]> {
+  const files = opts.policyFiles;
+  if (!files || files.policies.length === 0) return {};
+  return { policies: files.policies, ...(files.params.length > 0 ? { policyParams: files.params } : {}) };
 }
 
 /** The checks a scan runs: all of them, or those mapped to one framework. */
@@ -113,6 +122,7 @@ export async function scanManifests(targets: string[], opts: ManifestScanOptions
       pssLevel: opts.pssLevel,
       pssVersion: opts.pssVersion,
       ...(opts.framework ? { framework: opts.framework } : {}),
+      ...policyOptions(opts),
     },
     findings,
     errors,

@@ -106,6 +106,11 @@ describe("scan manifests --policy agrees with admission review", () => {
       "json",
     ]);
     expect(scan.code, scan.stderr).toBe(0);
+    // the policy files change the results, so the report's effective options name them
+    expect((JSON.parse(scan.stdout) as Report).scan.options).toMatchObject({
+      policies: [join(tmp, "policy.yaml")],
+      policyParams: [join(tmp, "params.yaml")],
+    });
     const vap = ((JSON.parse(scan.stdout) as Report).findings as Finding[]).filter((f) =>
       f.checkId.startsWith("VAP/"),
     );
