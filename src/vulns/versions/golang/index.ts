@@ -1,5 +1,5 @@
 import { VersionError, type VersionScheme } from "../scheme.js";
-import { compareSemVer, type SemVer } from "../semver/index.js";
+import { compareSemVer, type SemVer, semVerOf } from "../semver/index.js";
 
 /**
  * Go module versions (golang.org/x/mod/semver): "v" + SemVer, where vMAJOR and vMAJOR.MINOR are
@@ -16,13 +16,7 @@ function parse(version: string): SemVer {
   const v = version.startsWith("v") ? version : `v${version}`;
   const m = RE.exec(v);
   if (!m) throw new VersionError("go", version, "not a Go module version");
-  return {
-    major: m[1]!,
-    minor: m[2] ?? "0",
-    patch: m[3] ?? "0",
-    pre: m[4] ? m[4].split(".") : [],
-    build: m[5] ?? "",
-  };
+  return semVerOf(m);
 }
 
 export const golang: VersionScheme<SemVer> = { id: "go", parse, compare: compareSemVer };

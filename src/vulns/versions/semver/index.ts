@@ -15,6 +15,11 @@ const RE =
 function parse(version: string): SemVer {
   const m = RE.exec(version.trim());
   if (!m) throw new VersionError("semver", version, "not a SemVer version");
+  return semVerOf(m);
+}
+
+/** A SemVer from a match whose groups 1-5 are major, minor, patch, pre-release and build; absent minor/patch are 0. */
+export function semVerOf(m: RegExpExecArray): SemVer {
   return {
     major: m[1]!,
     minor: m[2] ?? "0",
