@@ -1,7 +1,6 @@
 // `scan cluster`: the objects of a live cluster through the API server -> the same checks,
 // exceptions and reports as `scan manifests`. One engine, many gates: only the source differs.
 import type { CheckOptions } from "../core/check.js";
-import { complianceSummary } from "../core/compliance.js";
 import { expiredAsErrors, readIgnoreRules } from "../core/exceptions.js";
 import { type KubeApi, KubeApiError, type ListOptions, listAll } from "../core/kube-api.js";
 import type { Finding, Report, ScanError } from "../core/model.js";
@@ -15,13 +14,7 @@ import {
   collectionPath,
   resourceName,
 } from "./cluster-resources.js";
-import {
-  type ManifestScanOptions,
-  policyOptions,
-  pssCheckIds,
-  runManifestChecks,
-  selectChecks,
-} from "./scan.js";
+import { checkReportParts, type ManifestScanOptions, runManifestChecks } from "./scan.js";
 
 export interface ClusterScanOptions extends Omit<ManifestScanOptions, "load" | "pssPolicyOf"> {
   /** Only this namespace (kubectl -n); cluster-scoped kinds are then not listed. Default: all namespaces. */
@@ -139,21 +132,15 @@ export async function scanCluster(api: KubeApi, opts: ClusterScanOptions): Promi
       ...(images ? { images: images.images } : {}),
     },
   };
-  if (opts.framework) {
-    extra.compliance = complianceSummary(opts.framework, selectChecks(opts.framework), findings, {
-      pssChecks: pssCheckIds(opts.pssLevel, opts.pssVersion),
-    });
-  }
+  const { options, compliance } = checkReportParts(opts, findings);
+  if (compliance) extra.compliance = compliance;
   return buildReport({
     type: "cluster",
     target: api.context,
     startedAt,
     finishedAt: clock(),
     options: {
-      pssLevel: opts.pssLevel,
-      pssVersion: opts.pssVersion,
-      ...(opts.framework ? { framework: opts.framework } : {}),
-      ...policyOptions(opts),
+      ...options,
       ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
       ...(excluded.size > 0 ? { excludeNamespaces: [...excluded].sort() } : {}),
       ...(opts.namespacePss ? { namespacePss: true } : {}),

@@ -34,11 +34,29 @@ export interface ManifestScanOptions extends CheckOptions {
   pssPolicyOf?: (obj: K8sObject) => CheckOptions | undefined;
 }
 
-/** The report options naming the policy files, when there are any. */
-export function policyOptions(opts: Pick<ManifestScanOptions, "policyFiles">): Record<string, string[]> {
+/**
+ * What a manifest or cluster scan puts in its report beside the findings: the effective options that
+ * change results (Pod Security level and version, framework, policy files) and, with a framework,
+ * its compliance summary.
+ */
+export function checkReportParts(
+  opts: ManifestScanOptions,
+  findings: readonly Finding[],
+): { options: Record<string, unknown>; compliance?: unknown } {
   const files = opts.policyFiles;
-  if (!files || files.policies.length === 0) return {};
-  return { policies: files.policies, ...(files.params.length > 0 ? { policyParams: files.params } : {}) };
+  const options = {
+    pssLevel: opts.pssLevel,
+    pssVersion: opts.pssVersion,
+    ...(opts.framework ? { framework: opts.framework } : {}),
+    ...(files && files.policies.length > 0
+      ? { policies: files.policies, ...(files.params.length > 0 ? { policyParams: files.params } : {}) }
+      : {}),
+  };
+  if (!opts.framework) return { options };
+  const compliance = complianceSummary(opts.framework, selectChecks(opts.framework), findings, {
+    pssChecks: pssCheckIds(opts.pssLevel, opts.pssVersion),
+  });
+  return { options, compliance };
 }
 
 /** The checks a scan runs: all of them, or those mapped to one framework. */
@@ -108,22 +126,14 @@ export async function scanManifests(targets: string[], opts: ManifestScanOptions
   errors.push(...expiredAsErrors(expired));
   const extra: Record<string, unknown> = {};
   if (loaded.skipped.length > 0) extra.skipped = loaded.skipped;
-  if (opts.framework) {
-    extra.compliance = complianceSummary(opts.framework, selectChecks(opts.framework), findings, {
-      pssChecks: pssCheckIds(opts.pssLevel, opts.pssVersion),
-    });
-  }
+  const { options, compliance } = checkReportParts(opts, findings);
+  if (compliance) extra.compliance = compliance;
   return buildReport({
     type: "manifests",
     target: targets.join(" "),
     startedAt,
     finishedAt: clock(),
-    options: {
-      pssLevel: opts.pssLevel,
-      pssVersion: opts.pssVersion,
-      ...(opts.framework ? { framework: opts.framework } : {}),
-      ...policyOptions(opts),
-    },
+    options,
     findings,
     errors,
     extra,
