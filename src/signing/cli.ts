@@ -20,7 +20,7 @@ import {
 } from "./keys.js";
 import { passwordFrom } from "./password.js";
 import { predicateTypeUri } from "./predicates.js";
-import { resolveImage } from "./resolve.js";
+import { type ResolvedImage, resolveImage } from "./resolve.js";
 import { signImage, signImageBundle } from "./sign.js";
 import { keyFromCertificate, type TrustedKey, verifyResolved } from "./verify.js";
 
@@ -153,6 +153,30 @@ function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** Sigstore bundles of the image for one predicate type, verified with the CLI's keys or identity. */
+function verifyBundlesFor(
+  img: ResolvedImage,
+  o: VerifyCli,
+  predicateType: string,
+  keys: TrustedKey[],
+  trustedRoot: ReturnType<typeof loadTrustedRoot> | undefined,
+) {
+  return verifyImageBundles(img, {
+    predicateType,
+    keys,
+    identity: identityFrom(o),
+    ...(trustedRoot ? { trustedRoot } : {}),
+    ...(o.insecureIgnoreTlog ? { ignoreTlog: true } : {}),
+  });
+}
+
+/** Says why nothing verified and sets the "not verified" exit code. */
+function reportNotVerified(what: string, target: string, reasons: readonly string[]): void {
+  say(`Error: no valid ${what} found for ${target}`);
+  for (const r of reasons) say(`  - ${r}`);
+  process.exitCode = EXIT_NOT_VERIFIED;
+}
+
 /** NAME.key and NAME.pub; existing files are overwritten only with --force. */
 function keyFileNames(prefix: string, force: boolean | undefined): { priv: string; pub: string } {
   const priv = `${prefix}.key`;
@@ -270,24 +294,13 @@ export function registerSigningCommands({ program }: CommandRoots): void {
       if (wantsBundles(o)) {
         if (annotations) reasons.push("bundles carry no annotations: -a applies to .sig signatures only");
         else {
-          const b = await verifyImageBundles(img, {
-            predicateType: COSIGN_SIGN_PREDICATE,
-            keys,
-            identity: identityFrom(o),
-            ...(trustedRoot ? { trustedRoot } : {}),
-            ...(o.insecureIgnoreTlog ? { ignoreTlog: true } : {}),
-          });
+          const b = await verifyBundlesFor(img, o, COSIGN_SIGN_PREDICATE, keys, trustedRoot);
           payloads.push(...b.verified.map((v) => v.statement));
           reasons.push(...b.reasons);
         }
       }
       const target = `${img.repositoryName}@${img.digest}`;
-      if (payloads.length === 0) {
-        say(`Error: no valid signatures found for ${target}`);
-        for (const r of reasons) say(`  - ${r}`);
-        process.exitCode = EXIT_NOT_VERIFIED;
-        return;
-      }
+      if (payloads.length === 0) return reportNotVerified("signatures", target, reasons);
       say(`Verification for ${target} --`);
       say("The following checks were performed on each of these signatures:");
       say("  - The signature was verified against the given key or certificate identity");
@@ -363,23 +376,17 @@ export function registerSigningCommands({ program }: CommandRoots): void {
         reasons.push(...r.reasons);
       }
       if (bundles && wanted) {
-        const trustedRoot = o.trustedRoot ? loadTrustedRoot(o.trustedRoot) : undefined;
-        const b = await verifyImageBundles(img, {
-          predicateType: wanted,
+        const b = await verifyBundlesFor(
+          img,
+          o,
+          wanted,
           keys,
-          identity: identityFrom(o),
-          ...(trustedRoot ? { trustedRoot } : {}),
-          ...(o.insecureIgnoreTlog ? { ignoreTlog: true } : {}),
-        });
+          o.trustedRoot ? loadTrustedRoot(o.trustedRoot) : undefined,
+        );
         statements.push(...b.verified.map((v) => v.statement));
         reasons.push(...b.reasons);
       }
-      if (statements.length === 0) {
-        say(`Error: no valid attestations found for ${target}`);
-        for (const r of reasons) say(`  - ${r}`);
-        process.exitCode = EXIT_NOT_VERIFIED;
-        return;
-      }
+      if (statements.length === 0) return reportNotVerified("attestations", target, reasons);
       say(`Verification for ${target} --`);
       say("  - The attestation signature was verified; the statement's subject is this digest");
       if (o.format === "json") process.stdout.write(`${JSON.stringify(statements)}\n`);
